@@ -1,0 +1,47 @@
+#!/bin/sh
+# Installs the Debian packages needed to build and test coyotes, those that
+# are missing only. Prints nothing and exits 0 when everything is there, so
+# that "make run" and "make check" can call it every time. Never reads
+# standard input (safe in CI).
+set -eu
+
+packages="build-essential autoconf automake libtool pkg-config
+libhiredis-dev libevent-dev libjansson-dev libgflags-dev libgoogle-glog-dev
+libgtest-dev googletest redis-server redis-tools groff-base curl wrk
+clang libclang-rt-14-dev procps"
+
+missing=
+for p in $packages; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: no apt-get here; install them by hand" >&2
+	exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	as_root="sudo -n"
+elif command -v sudo >/dev/null 2>&1 && [ -t 0 ] && [ -t 2 ]; then
+	as_root=sudo	# on a terminal: sudo may ask for a password
+else
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: not root and no usable sudo; as root, run:" >&2
+	echo "  apt-get install --no-install-recommends$missing" >&2
+	exit 1
+fi
+
+echo "install-deps: installing$missing"
+# shellcheck disable=SC2086
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null
+# shellcheck disable=SC2086
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends $missing </dev/null

@@ -1,0 +1,70 @@
+// Every command-line flag, read once into a plain Config.
+//
+// Flags are gflags DEFINEs in flags.cc only; the rest of the program sees the
+// validated Config and never a FLAGS_ variable, so tests can build a Config
+// by hand. Invalid input exits 2 with one line naming the flag.
+#ifndef COYOTES_FLAGS_H_
+#define COYOTES_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "status.h"
+
+namespace coyotes {
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+  std::string ToString() const;
+};
+
+struct Config {
+  std::string channel_default = "default";
+  bool colorful_tty = false;
+  int concurrent = 5;
+  std::string http_addr_text = "127.0.0.1:60001";
+  HostPort http_addr;
+  std::string pidfile = "/tmp/coyotes.pid";
+  int redis_db = 0;
+  std::string redis_host_text = "127.0.0.1:6379";
+  HostPort redis_addr;
+  std::string redis_password;
+  bool task_mode = true;
+
+  double shutdown_timeout_s = 0;  // 0: wait for running tasks forever
+  double kill_grace_s = 3;
+  std::string key_namespace;
+  int64_t max_task_bytes = 1 << 20;
+  int max_channels = 64;
+  int64_t output_tail = 65536;
+  double task_timeout_s = 0;
+  int64_t result_ttl_s = 7 * 24 * 3600;
+  double lease_ttl_s = 3;
+  int64_t http_max_body = 1 << 20;
+  double pipe_grace_s = 2;  // wait for grandchildren holding output pipes
+};
+
+// Parses a "host:port" string; the port is required (the original's rule).
+Result<HostPort> ParseHostPort(const std::string& text);
+
+// Validates the flag values gflags has parsed and fills *config. The message
+// of an error names the flag in its dashed form: "--concurrent: must be ...".
+Status ConfigFromFlags(Config* config);
+
+// Parses argv the way the daemon does: handles --help and --version itself,
+// maps every gflags error to exit status 2, then validates. Exits the
+// process on bad usage; returns the Config otherwise. Also returns the
+// deprecation warnings to log once logging is up.
+Config ParseCommandLineOrExit(int* argc, char*** argv,
+                              std::vector<std::string>* warnings);
+
+// The usage text printed by --help (generated from the flag table, so it
+// cannot drift from the code).
+std::string UsageText();
+
+extern const char kVersion[];
+
+}  // namespace coyotes
+
+#endif  // COYOTES_FLAGS_H_

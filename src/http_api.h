@@ -1,0 +1,95 @@
+// The HTTP API's routes. Every answer is the original's JSON envelope
+// {"status_code","message","data"} (http_server.h). Handlers never block:
+// Redis-backed answers are sent from AsyncRedis callbacks, and a Redis that
+// is down gives 503 at once.
+#ifndef COYOTES_HTTP_API_H_
+#define COYOTES_HTTP_API_H_
+
+#include <event2/http.h>
+#include <jansson.h>
+
+#include <optional>
+#include <string>
+
+#include "async_redis.h"
+#include "flags.h"
+#include "form.h"
+#include "redis_keys.h"
+#include "status.h"
+#include "task.h"
+
+namespace coyotes {
+
+// What the API needs to know of the master, without depending on it.
+class DaemonView {
+ public:
+  virtual ~DaemonView() = default;
+  // {"version","pid","uptime_s","state","workers":[...]} without Redis data.
+  virtual json_t* StatusJson() const = 0;
+  // A channel appeared (routing or POST /channels): start its workers,
+  // `workers` of them (0: --concurrent).
+  virtual void OnChannelCreated(const std::string& channel, int workers,
+                                bool distinct) = 0;
+  // A channel was deleted: its workers drain and are not replaced.
+  virtual void OnChannelDeleted(const std::string& channel) = 0;
+  // A running task was cancelled; if one of our workers runs it (its lease
+  // owner is `owner`), tell that worker now.
+  virtual void CancelRunning(const std::string& owner,
+                             const std::string& task_id) = 0;
+};
+
+class HttpApi {
+ public:
+  HttpApi(const Config& config, const RedisKeys& keys, AsyncRedis* redis,
+          DaemonView* view)
+      : config_(config), keys_(keys), redis_(redis), view_(view) {}
+
+  void Handle(evhttp_request* req);
+
+ private:
+  void GetStatus(evhttp_request* req);
+  void PostTask(evhttp_request* req, const std::string& channel);
+  void ListChannels(evhttp_request* req, const std::string& only);
+  void CreateChannel(evhttp_request* req);
+  void DeleteChannel(evhttp_request* req, const std::string& channel);
+  void GetTask(evhttp_request* req, const std::string& id);
+  void CancelTask(evhttp_request* req, const std::string& id);
+  void ListDeadLetters(evhttp_request* req);
+  void ClearDeadLetters(evhttp_request* req);
+  // Decodes the body by its Content-Type; on failure answers (400, 413 or
+  // 415) and returns nullopt.
+  std::optional<Form> ReadForm(evhttp_request* req);
+  // False (and a 503 answer) when Redis is not connected.
+  bool RedisUp(evhttp_request* req);
+
+  const Config& config_;
+  const RedisKeys& keys_;
+  AsyncRedis* redis_;
+  DaemonView* view_;
+  Form query_;  // of the request being dispatched
+};
+
+// Builds a task from request fields (form or JSON body) for `channel`:
+// task, command, args (repeated), timeout, id, env (a JSON object), cwd.
+Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
+                              int64_t max_task_bytes);
+
+// ?limit= (default 100, at most 1000) and ?offset= (default 0).
+struct Page {
+  int64_t offset = 0;
+  int64_t limit = 100;
+};
+Result<Page> ParsePage(const Form& query);
+
+// The API's JSON view of a task record (HGETALL reply as field/value
+// pairs): exactly the keys of coyotes(8), "Task records".
+json_t* TaskRecordJson(
+    const std::vector<std::pair<std::string, std::string>>& fields);
+
+// Splits "/a/b%2Fc" into decoded segments {"a", "b/c"}; error on a bad
+// escape.
+Result<std::vector<std::string>> SplitPath(const std::string& path);
+
+}  // namespace coyotes
+
+#endif  // COYOTES_HTTP_API_H_

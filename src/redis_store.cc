@@ -1,0 +1,137 @@
+#include "redis_store.h"
+
+#include <unistd.h>
+
+#include "exit_status.h"
+#include "log.h"
+#include "scripts.h"
+#include "worker.h"
+
+namespace coyotes {
+
+const char* OutcomeState(const TaskOutcome& o) {
+  if (o.kind == TaskOutcome::Kind::kCancelled) return "cancelled";
+  return o.succeeded() ? "succeeded" : "failed";
+}
+
+std::vector<std::pair<std::string, std::string>> OutcomeFields(
+    const TaskOutcome& o) {
+  std::vector<std::pair<std::string, std::string>> f;
+  using K = TaskOutcome::Kind;
+  if (o.exit_code >= 0)
+    f.emplace_back("exit_code", std::to_string(o.exit_code));
+  if (o.signal > 0) f.emplace_back("signal", SignalName(o.signal));
+  const char* kind = nullptr;
+  switch (o.kind) {
+    case K::kExited:
+      kind = o.exit_code == 0 ? nullptr : "exit";
+      break;
+    case K::kSignaled:
+      kind = "signal";
+      break;
+    case K::kTimeout:
+      kind = "timeout";
+      break;
+    case K::kSpawnFailed:
+      kind = "spawn";
+      break;
+    case K::kCancelled:
+      kind = "cancelled";
+      break;
+    case K::kStopped:
+      kind = "stopped";
+      break;
+  }
+  if (kind) f.emplace_back("reason", std::string(kind) + ": " + o.detail);
+  f.emplace_back("stdout", o.stdout_tail);
+  f.emplace_back("stderr", o.stderr_tail);
+  f.emplace_back("duration_ms", std::to_string(o.duration_ms));
+  return f;
+}
+
+Result<bool> WorkerStore::Heartbeat() {
+  auto r = client_.Eval(kHeartbeatScript, {keys_.Leases()},
+                        {owner_, std::to_string(lease_ms_)});
+  if (!r.ok()) return r.status();
+  return r.value()->integer == 1;
+}
+
+Result<bool> WorkerStore::TaskHeartbeat(const std::string& task_id) {
+  auto r = client_.Eval(kTaskHeartbeatScript,
+                        {keys_.Leases(), keys_.Task(task_id)},
+                        {owner_, std::to_string(lease_ms_)});
+  if (!r.ok()) return r.status();
+  const redisReply* rep = r.value().get();
+  if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
+    return Internal("task_heartbeat: " + ReplyString(rep));
+  return rep->element[1]->integer == 1;
+}
+
+Result<std::optional<std::string>> WorkerStore::Claim(double timeout_s) {
+  char t[32];
+  snprintf(t, sizeof(t), "%.3f", timeout_s);
+  auto r = client_.Command({"BLMOVE", keys_.Queue(channel_), keys_.Proc(owner_),
+                            "RIGHT", "LEFT", t});
+  if (!r.ok()) return r.status();
+  if (r.value()->type != REDIS_REPLY_STRING)
+    return std::optional<std::string>();
+  return std::optional<std::string>(
+      std::string(r.value()->str, r.value()->len));
+}
+
+Result<bool> WorkerStore::Start(const std::string& item,
+                                const std::string& task_id, int attempt,
+                                pid_t pgid, uint64_t pstart) {
+  auto r = client_.Eval(
+      kStartScript, {keys_.Task(task_id), keys_.Proc(owner_), keys_.Leases()},
+      {item, HostName() + ":" + std::to_string(getpid()), owner_,
+       std::to_string(lease_ms_), std::to_string(attempt), HostName(),
+       std::to_string(pgid), std::to_string(pstart), keys_.prefix()});
+  if (!r.ok()) return r.status();
+  return r.value()->integer == 1;
+}
+
+Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
+                           const TaskOutcome& o, int64_t result_ttl_s) {
+  std::vector<std::string> args = {item,
+                                   std::to_string(result_ttl_s),
+                                   OutcomeState(o),
+                                   owner_,
+                                   std::to_string(lease_ms_),
+                                   keys_.prefix()};
+  for (auto& [k, v] : OutcomeFields(o)) {
+    args.push_back(k);
+    args.push_back(v);
+  }
+  auto r = client_.Eval(
+      kFinishScript,
+      {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(), keys_.Leases()},
+      args);
+  if (!r.ok()) return r.status();
+  if (r.value()->integer == 0)
+    LOGR(WARNING) << "task " << task_id
+                  << " had been given to another worker (our lease expired)";
+  return Status::Ok();
+}
+
+Status WorkerStore::Requeue(const std::string& item,
+                            const std::string& task_id) {
+  auto r = client_.Eval(
+      kRequeueScript,
+      {keys_.Task(task_id), keys_.Proc(owner_), keys_.Queue(channel_),
+       keys_.Running(channel_)},
+      {item, task_id});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Status WorkerStore::Discard(const std::string& item) {
+  auto r = client_.Command({"LREM", keys_.Proc(owner_), "-1", item});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Status WorkerStore::ReleaseLease() {
+  auto r = client_.Command({"ZREM", keys_.Leases(), owner_});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace coyotes

@@ -1,0 +1,67 @@
+// The worker's side of the queue protocol over one synchronous connection:
+// claim, start, finish, requeue and lease renewal. Each method is one round
+// trip; a task costs a worker three (BLMOVE, start, finish) in the steady
+// state, the lease riding on start and finish.
+#ifndef COYOTES_REDIS_STORE_H_
+#define COYOTES_REDIS_STORE_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "redis_client.h"
+#include "redis_keys.h"
+#include "status.h"
+#include "task_executor.h"
+
+namespace coyotes {
+
+class WorkerStore {
+ public:
+  WorkerStore(RedisClient client, const RedisKeys& keys, std::string channel,
+              std::string owner, int64_t lease_ms)
+      : client_(std::move(client)),
+        keys_(keys),
+        channel_(std::move(channel)),
+        owner_(std::move(owner)),
+        lease_ms_(lease_ms) {}
+
+  bool broken() const { return client_.broken(); }
+
+  // Renews our lease; returns true when it had been lost meanwhile.
+  Result<bool> Heartbeat();
+  // While a task runs: renews the lease; true when the task was cancelled.
+  Result<bool> TaskHeartbeat(const std::string& task_id);
+  // Blocks up to timeout_s for the next queue item and moves it to our
+  // in-progress list. nullopt: nothing came.
+  Result<std::optional<std::string>> Claim(double timeout_s);
+  // Records that the task runs; false: it must not (cancelled meanwhile).
+  Result<bool> Start(const std::string& item, const std::string& task_id,
+                     int attempt, pid_t pgid, uint64_t pstart);
+  // Records the outcome and releases the item.
+  Status Finish(const std::string& item, const std::string& task_id,
+                const TaskOutcome& outcome, int64_t result_ttl_s);
+  // Puts the item back at the head of the queue (fast stop).
+  Status Requeue(const std::string& item, const std::string& task_id);
+  // Drops an item that cannot be decoded (logged by the caller).
+  Status Discard(const std::string& item);
+  // Removes our lease at a clean exit.
+  Status ReleaseLease();
+
+ private:
+  RedisClient client_;
+  const RedisKeys& keys_;
+  std::string channel_, owner_;
+  int64_t lease_ms_;
+};
+
+// "succeeded", "failed" or "cancelled", and the record fields of an outcome
+// (exit_code, signal, reason, stdout, stderr).
+const char* OutcomeState(const TaskOutcome& o);
+std::vector<std::pair<std::string, std::string>> OutcomeFields(
+    const TaskOutcome& o);
+
+}  // namespace coyotes
+
+#endif  // COYOTES_REDIS_STORE_H_

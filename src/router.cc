@@ -1,0 +1,276 @@
+#include "router.h"
+
+#include <chrono>
+
+#include "json_util.h"
+#include "log.h"
+#include "scripts.h"
+#include "task_codec.h"
+
+namespace coyotes {
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string DefaultChannelSettings(const Config&) {
+  // No "workers": a channel created on first use follows --concurrent of
+  // whichever daemon serves it.
+  return "{\"distinct\":false}";
+}
+
+std::string DeadLetterEntry(const std::string& reason,
+                            const std::string& payload) {
+  JsonPtr o(json_object());
+  json_object_set_new(o.get(), "reason", JsonStringLossy(reason));
+  json_object_set_new(o.get(), "payload", JsonStringLossy(payload));
+  json_object_set_new(o.get(), "at", json_integer(NowMs()));
+  return JsonDump(o.get());
+}
+
+void SubmitTask(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
+                const TaskSpec& spec, const std::string& proc_key,
+                const std::string& payload,
+                std::function<void(SubmitOutcome)> done) {
+  std::string item = EncodeQueueItem(spec);
+  std::vector<std::string> args = {
+      payload,
+      spec.channel,
+      DefaultChannelSettings(config),
+      std::to_string(config.max_channels),
+      item,
+      spec.id,
+      spec.command,
+      DeadLetterEntry("channel '" + spec.channel +
+                          "' cannot be created: --max-channels (" +
+                          std::to_string(config.max_channels) + ") reached",
+                      payload),
+      "id",
+      spec.id,
+      "name",
+      spec.name,
+      "command",
+      spec.command,
+      "channel",
+      spec.channel};
+  if (spec.args) {
+    JsonPtr a(json_array());
+    for (const auto& x : *spec.args)
+      json_array_append_new(a.get(), JsonStringLossy(x));
+    args.push_back("args");
+    args.push_back(JsonDump(a.get()));
+  }
+  redis->Eval(
+      kRouteScript,
+      {proc_key, keys.Channels(), keys.Queue(spec.channel), keys.Task(spec.id),
+       keys.Distinct(spec.channel), keys.DeadLetters(), keys.Stats()},
+      args, [done = std::move(done)](Result<const redisReply*> r) {
+        SubmitOutcome out;
+        if (!r.ok()) {
+          out.status = r.status();
+          done(out);
+          return;
+        }
+        const redisReply* rep = r.value();
+        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+          out.status = Internal("route: unexpected reply " + ReplyString(rep));
+          done(out);
+          return;
+        }
+        std::string s(rep->element[0]->str, rep->element[0]->len);
+        out.channel_created = rep->element[1]->integer == 1;
+        out.result = s == "ok"          ? SubmitResult::kQueued
+                     : s == "full"      ? SubmitResult::kChannelsFull
+                     : s == "duplicate" ? SubmitResult::kDuplicate
+                                        : SubmitResult::kDistinct;
+        done(out);
+      });
+}
+
+Router::Router(EventBase* base, const Config& config, const RedisKeys& keys,
+               std::string owner)
+    : config_(config),
+      keys_(keys),
+      owner_(std::move(owner)),
+      redis_(base,
+             RedisTarget{config.redis_addr, config.redis_password,
+                         config.redis_db},
+             "router"),
+      retry_(base, -1, 0, [this](short) { RecoverOwn(); }) {
+  redis_.set_on_ready([this] {
+    if (running_ && !in_flight_) RecoverOwn();
+  });
+}
+
+void Router::Start() {
+  running_ = true;
+  redis_.Start();
+}
+
+void Router::Stop(std::function<void()> done) {
+  running_ = false;
+  on_stopped_ = std::move(done);
+  retry_.Del();
+  if (!in_flight_) Finished();
+}
+
+void Router::Finished() {
+  in_flight_ = false;
+  if (running_) return;
+  redis_.Stop();
+  if (on_stopped_) {
+    auto f = std::move(on_stopped_);
+    on_stopped_ = nullptr;
+    f();
+  }
+}
+
+void Router::Next() {
+  if (!running_) {
+    Finished();
+    return;
+  }
+  if (!redis_.connected()) {
+    in_flight_ = false;  // on_ready calls Next again
+    return;
+  }
+  in_flight_ = true;
+  auto on_error = [this](const Status& s) {
+    if (s.code() != StatusCode::kUnavailable)
+      LOGR(WARNING) << "router: " << s.message();
+    in_flight_ = false;
+    if (redis_.connected()) retry_.ArmTimer(1.0);
+    if (!running_) Finished();
+  };
+  if (burst_) {
+    // The queue had items a moment ago: take a batch without blocking.
+    redis_.Eval(kTakeBatchScript, {keys_.Prepare(), keys_.Proc(owner_)},
+                {std::to_string(kBatch)},
+                [this, on_error](Result<const redisReply*> r) {
+                  if (!r.ok()) return on_error(r.status());
+                  std::vector<std::string> items;
+                  for (size_t i = 0; i < r.value()->elements; i++)
+                    items.emplace_back(r.value()->element[i]->str,
+                                       r.value()->element[i]->len);
+                  burst_ = items.size() == static_cast<size_t>(kBatch);
+                  if (items.empty()) return Next();
+                  HandleBatch(std::move(items));
+                });
+    return;
+  }
+  // A one-second wait, so that a stop is noticed within a second; the
+  // connection is ours alone, so blocking it blocks nothing else.
+  redis_.Command(
+      {"BLMOVE", keys_.Prepare(), keys_.Proc(owner_), "RIGHT", "LEFT", "1"},
+      [this, on_error](Result<const redisReply*> r) {
+        if (!r.ok()) return on_error(r.status());
+        if (r.value()->type != REDIS_REPLY_STRING) return Next();
+        burst_ = true;
+        HandleBatch({std::string(r.value()->str, r.value()->len)});
+      });
+}
+
+void Router::HandleBatch(std::vector<std::string> items) {
+  // The scripts of a batch are pipelined on our connection and run in
+  // order; the next batch starts when the last one has answered.
+  auto left = std::make_shared<size_t>(items.size());
+  auto failed = std::make_shared<bool>(false);
+  auto done = [this, left, failed](bool ok) {
+    if (!ok) *failed = true;
+    if (--*left > 0) return;
+    if (*failed) {
+      // Items stay in our in-progress list; put them back and go on.
+      burst_ = false;
+      RecoverOwn();
+      return;
+    }
+    Next();
+  };
+  for (auto& payload : items) Handle(std::move(payload), done);
+}
+
+void Router::RecoverOwn() {
+  in_flight_ = true;
+  redis_.Eval(kRecoverScript, {keys_.Leases(), keys_.Prepare()},
+              {keys_.prefix(), owner_, "1"},
+              [this](Result<const redisReply*> r) {
+                if (!r.ok()) {
+                  in_flight_ = false;
+                  if (redis_.connected()) retry_.ArmTimer(1.0);
+                  if (!running_) Finished();
+                  return;
+                }
+                // The recovery dropped our lease; take it again before
+                // the next item can enter our in-progress list.
+                Heartbeat([this] { Next(); });
+              });
+}
+
+void Router::Heartbeat(std::function<void()> then) {
+  redis_.Eval(kHeartbeatScript, {keys_.Leases()},
+              {owner_, std::to_string(
+                           static_cast<int64_t>(config_.lease_ttl_s * 1000))},
+              [then = std::move(then)](Result<const redisReply*>) { then(); });
+}
+
+void Router::DeadLetter(const std::string& payload, const std::string& reason,
+                        std::function<void(bool)> done) {
+  LOGR(WARNING) << "router: dead letter: " << reason;
+  redis_.Eval(kDeadLetterScript, {keys_.Proc(owner_), keys_.DeadLetters()},
+              {payload, DeadLetterEntry(reason, payload)},
+              [done = std::move(done)](Result<const redisReply*> r) {
+                if (!r.ok())
+                  LOGR(WARNING) << "router: recording a dead letter: "
+                                << r.status().message();
+                done(r.ok());
+              });
+}
+
+void Router::Handle(std::string payload, std::function<void(bool)> done) {
+  ProducerLimits limits{config_.channel_default, config_.max_task_bytes};
+  auto spec = ParseProducerItem(payload, limits);
+  if (!spec.ok()) {
+    DeadLetter(payload, spec.status().message(), std::move(done));
+    return;
+  }
+  if (spec->id.empty()) spec->id = NewTaskId();
+  TaskSpec s = std::move(spec.value());
+  std::string id = s.id, chan = s.channel;
+  SubmitTask(&redis_, keys_, config_, s, keys_.Proc(owner_), payload,
+             [this, id, chan, done = std::move(done)](SubmitOutcome out) {
+               switch (out.result) {
+                 case SubmitResult::kQueued:
+                   VLOG(1) << "routed task " << id << " to " << chan;
+                   break;
+                 case SubmitResult::kChannelsFull:
+                   LOGR(WARNING) << "router: dead letter: channel '" << chan
+                                 << "' cannot be created (--max-channels)";
+                   break;
+                 case SubmitResult::kDuplicate:
+                   LOGR(INFO) << "router: task " << id
+                              << " is already queued or running; dropped";
+                   break;
+                 case SubmitResult::kDistinct:
+                   LOGR(INFO) << "router: task " << id << " dropped: channel "
+                              << chan << " is distinct";
+                   break;
+                 case SubmitResult::kError:
+                   // The item stays in our in-progress list; the batch's
+                   // end puts it back on the prepare queue.
+                   LOGR(WARNING) << "router: " << out.status.message();
+                   done(false);
+                   return;
+               }
+               if (out.channel_created && on_channel_created_)
+                 on_channel_created_(chan);
+               done(true);
+             });
+}
+
+}  // namespace coyotes

@@ -1,0 +1,345 @@
+#include "scripts.h"
+
+namespace coyotes {
+
+// Every script reads the clock from Redis (TIME), never from the caller, so
+// that leases and timestamps agree across daemons on several machines.
+#define COYOTES_NOW                \
+  "local t = redis.call('TIME')\n" \
+  "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+
+// Router: a producer item was parsed and is valid; make it a queued task.
+// KEYS: 1 router proc list, 2 channels, 3 channel queue, 4 task record,
+//       5 distinct set, 6 dead letters, 7 stats
+// ARGV: 1 raw payload ('' when it came over HTTP), 2 channel, 3 default
+//       settings JSON for a new channel, 4 max channels, 5 queue item,
+//       6 task id, 7 command (distinct key), 8 dead-letter entry used when
+//       the channel cannot be created, 9.. record field/value pairs
+// Returns {status, created}: status is ok, full, duplicate or distinct;
+// created is 1 when this call created the channel.
+const Script kRouteScript = {"route", COYOTES_NOW R"lua(
+local function done()
+  if ARGV[1] ~= '' then redis.call('LREM', KEYS[1], -1, ARGV[1]) end
+end
+local created = 0
+local settings = redis.call('HGET', KEYS[2], ARGV[2])
+if not settings then
+  if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[4]) then
+    if ARGV[1] ~= '' then
+      redis.call('LPUSH', KEYS[6], ARGV[8])
+      redis.call('LTRIM', KEYS[6], 0, 9999)
+    end
+    done()
+    return {'full', 0}
+  end
+  settings = ARGV[3]
+  redis.call('HSET', KEYS[2], ARGV[2], settings)
+  created = 1
+end
+local st = redis.call('HGET', KEYS[4], 'state')
+if st == 'queued' or st == 'running' or st == 'delayed' then
+  done()
+  return {'duplicate', created}
+end
+local dkey = false
+if cjson.decode(settings).distinct then
+  dkey = redis.sha1hex(ARGV[7])
+  if redis.call('SADD', KEYS[5], dkey) == 0 then
+    done()
+    return {'distinct', created}
+  end
+end
+redis.call('DEL', KEYS[4])
+redis.call('HSET', KEYS[4], 'state', 'queued', 'created_at', now,
+           'attempts', 0, 'item', ARGV[5], unpack(ARGV, 9))
+if dkey then redis.call('HSET', KEYS[4], 'dkey', dkey) end
+redis.call('LPUSH', KEYS[3], ARGV[5])
+redis.call('HINCRBY', KEYS[7], 'dealt', 1)
+done()
+return {'ok', created}
+)lua"};
+
+// Router: take up to ARGV[1] more items without blocking (after a BLMOVE
+// found the queue non-empty), so that a burst costs one round trip per
+// batch rather than per item.
+// KEYS: 1 prepare queue, 2 router proc list. Returns the items, oldest first.
+const Script kTakeBatchScript = {"take_batch", R"lua(
+local out = {}
+for i = 1, tonumber(ARGV[1]) do
+  local item = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+  if not item then break end
+  out[i] = item
+end
+return out
+)lua"};
+
+// Router: a producer item is malformed; keep it for the operator.
+// KEYS: 1 router proc list, 2 dead letters. ARGV: 1 raw payload, 2 entry.
+const Script kDeadLetterScript = {"dead_letter", R"lua(
+redis.call('LPUSH', KEYS[2], ARGV[2])
+redis.call('LTRIM', KEYS[2], 0, 9999)
+redis.call('LREM', KEYS[1], -1, ARGV[1])
+return 1
+)lua"};
+
+// Worker: the task it took with BLMOVE has been spawned; mark it running.
+// KEYS: 1 task record, 2 worker proc list, 3 leases
+// ARGV: 1 queue item, 2 worker label (host:pid), 3 owner, 4 lease ms,
+//       5 attempt, 6 host, 7 pgid, 8 process start time, 9 key prefix
+// Returns 1, or 0 when the task must not run (record gone or not queued:
+// it was cancelled or finished elsewhere); the item is then dropped.
+const Script kStartScript = {"start", COYOTES_NOW R"lua(
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
+local st = redis.call('HGET', KEYS[1], 'state')
+if st ~= 'queued' or redis.call('HGET', KEYS[1], 'cancel') then
+  redis.call('LREM', KEYS[2], -1, ARGV[1])
+  return 0
+end
+redis.call('HDEL', KEYS[1], 'finished_at', 'exit_code', 'signal', 'reason')
+redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', now,
+           'worker', ARGV[2], 'owner', ARGV[3], 'attempts', ARGV[5],
+           'host', ARGV[6], 'pgid', ARGV[7], 'pstart', ARGV[8])
+local chan = redis.call('HGET', KEYS[1], 'channel')
+if chan then
+  redis.call('ZADD', ARGV[9] .. 'coyotes:running:' .. chan, now,
+             redis.call('HGET', KEYS[1], 'id'))
+end
+return 1
+)lua"};
+
+// Worker: the task ended; record it and release it, in one step.
+// KEYS: 1 task record, 2 worker proc list, 3 stats, 4 leases
+// ARGV: 1 queue item, 2 result ttl s, 3 final state, 4 owner, 5 lease ms,
+//       6 key prefix, 7.. field/value pairs
+// Returns the number of items removed from the proc list (0: our lease had
+// expired and the task was recovered elsewhere; the record is then left to
+// the new run).
+const Script kFinishScript = {"finish", COYOTES_NOW R"lua(
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[5]), ARGV[4])
+local removed = redis.call('LREM', KEYS[2], -1, ARGV[1])
+if removed == 0 and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then
+  return 0
+end
+redis.call('HDEL', KEYS[1], 'exit_code', 'signal', 'reason', 'pgid',
+           'pstart', 'cancel')
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'finished_at', now,
+           unpack(ARGV, 7))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+local chan = redis.call('HGET', KEYS[1], 'channel')
+if chan then
+  redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. chan,
+             redis.call('HGET', KEYS[1], 'id'))
+  local dkey = redis.call('HGET', KEYS[1], 'dkey')
+  if dkey then redis.call('SREM', ARGV[6] .. 'coyotes:distinct:' .. chan, dkey) end
+end
+return removed
+)lua"};
+
+// Worker, fast stop: the task was stopped by us, not by its own fault; put
+// it back at the head of its queue.
+// KEYS: 1 task record, 2 worker proc list, 3 channel queue, 4 running set.
+// ARGV: 1 item, 2 task id.
+const Script kRequeueScript = {"requeue", R"lua(
+if redis.call('LREM', KEYS[2], -1, ARGV[1]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[2])
+redis.call('HDEL', KEYS[1], 'pgid', 'pstart')
+redis.call('HSET', KEYS[1], 'state', 'queued', 'reason',
+           'stopped: the daemon stopped fast; requeued')
+return 1
+)lua"};
+
+// Any owner: renew the lease. KEYS: 1 leases. ARGV: 1 owner, 2 lease ms.
+// Returns 1 when the lease had been lost (recovered by someone else).
+const Script kHeartbeatScript = {"heartbeat", COYOTES_NOW R"lua(
+return redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+)lua"};
+
+// Worker, while a task runs: renew the lease and learn whether the task
+// was cancelled (by any daemon's API).
+// KEYS: 1 leases, 2 task record. ARGV: 1 owner, 2 lease ms.
+// Returns {lease_was_lost, cancel_requested}.
+const Script kTaskHeartbeatScript = {"task_heartbeat", COYOTES_NOW R"lua(
+local lost = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+local cancel = redis.call('HEXISTS', KEYS[2], 'cancel')
+return {lost, cancel}
+)lua"};
+
+// API: cancel a task. A queued one leaves its queue and is cancelled at
+// once; a running one is flagged, and its worker (told directly by its own
+// master, or at its next heartbeat) stops it and records it cancelled.
+// KEYS: 1 task record, 2 stats. ARGV: 1 key prefix, 2 result ttl s
+// Returns {outcome, owner}: outcome is cancelled, cancelling, finished or
+// missing.
+const Script kCancelScript = {"cancel", COYOTES_NOW R"lua(
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return {'missing', ''} end
+local chan = redis.call('HGET', KEYS[1], 'channel') or ''
+if st == 'queued' then
+  local item = redis.call('HGET', KEYS[1], 'item')
+  local removed = 0
+  if item then
+    removed = redis.call('LREM', ARGV[1] .. 'coyotes:queue:' .. chan, 1, item)
+  end
+  if removed == 1 then
+    redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
+               'reason', 'cancelled: before it started')
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+    redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
+    local dkey = redis.call('HGET', KEYS[1], 'dkey')
+    if dkey then
+      redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
+    end
+    return {'cancelled', ''}
+  end
+  -- Not in the queue: a worker has just taken it. Flag it.
+end
+if st == 'queued' or st == 'running' then
+  redis.call('HSET', KEYS[1], 'cancel', '1')
+  return {'cancelling', redis.call('HGET', KEYS[1], 'owner') or ''}
+end
+return {'finished', st}
+)lua"};
+
+// API: one page of a channel's tasks, running ones first (by start time),
+// then queued ones in the order they will run.
+// KEYS: 1 running set, 2 channel queue. ARGV: 1 key prefix, 2 offset,
+// 3 limit. Returns {running_count, queued_count, {id, name}..., items...}
+// flattened as: running_count, queued_count, n_running_on_page, id, name,
+// ..., queue items...
+const Script kChannelPageScript = {"channel_page", R"lua(
+local nrun = redis.call('ZCARD', KEYS[1])
+local nq = redis.call('LLEN', KEYS[2])
+local offset = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local out = {nrun, nq, 0}
+if offset < nrun and limit > 0 then
+  local ids = redis.call('ZRANGE', KEYS[1], offset, offset + limit - 1)
+  for _, id in ipairs(ids) do
+    table.insert(out, id)
+    table.insert(out, redis.call('HGET', ARGV[1] .. 'coyotes:task:' .. id,
+                                 'name') or '')
+  end
+  out[3] = #ids
+  limit = limit - #ids
+  offset = 0
+else
+  offset = offset - nrun
+end
+if limit > 0 and offset < nq then
+  -- The next to run is the rightmost item.
+  local items = redis.call('LRANGE', KEYS[2], -(offset + limit), -(offset + 1))
+  for i = #items, 1, -1 do table.insert(out, items[i]) end
+end
+return out
+)lua"};
+
+// API: forget a channel; with purge, its queued tasks are cancelled too.
+// KEYS: 1 channels, 2 channel queue, 3 stats. ARGV: 1 channel, 2 purge
+// (0/1), 3 key prefix, 4 result ttl s. Returns the number purged, or -1
+// when the channel did not exist.
+const Script kDeleteChannelScript = {"delete_channel", COYOTES_NOW R"lua(
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
+if ARGV[2] ~= '1' then return 0 end
+local items = redis.call('LRANGE', KEYS[2], 0, -1)
+for _, item in ipairs(items) do
+  local ok, t = pcall(cjson.decode, item)
+  if ok and type(t) == 'table' and type(t.id) == 'string' then
+    local tk = ARGV[3] .. 'coyotes:task:' .. t.id
+    redis.call('HSET', tk, 'state', 'cancelled', 'finished_at', now,
+               'reason', 'cancelled: channel purged')
+    redis.call('EXPIRE', tk, ARGV[4])
+  end
+end
+redis.call('DEL', KEYS[2], ARGV[3] .. 'coyotes:distinct:' .. ARGV[1])
+redis.call('HINCRBY', KEYS[3], 'cancelled', #items)
+return #items
+)lua"};
+
+// Master: list the dead owners and where their tasks ran, so that the
+// master can end a dead worker's task on its own host before requeueing it
+// (read only).
+// KEYS: 1 leases. ARGV: 1 key prefix, 2 at most this many owners
+// Returns a flat list: owner, task id, host, pgid, pstart, ... (task id ''
+// for an owner with nothing in flight).
+const Script kExpiredScript = {"expired", COYOTES_NOW R"lua(
+local owners = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 1,
+                          'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for _, owner in ipairs(owners) do
+  local items = redis.call('LRANGE', ARGV[1] .. 'coyotes:proc:' .. owner, 0, -1)
+  local any = false
+  if string.sub(owner, 1, 7) ~= 'router/' then
+    for _, item in ipairs(items) do
+      local ok, t = pcall(cjson.decode, item)
+      if ok and type(t) == 'table' and type(t.id) == 'string' then
+        local f = redis.call('HMGET', ARGV[1] .. 'coyotes:task:' .. t.id,
+                             'host', 'pgid', 'pstart')
+        table.insert(out, owner)
+        table.insert(out, t.id)
+        table.insert(out, f[1] or '')
+        table.insert(out, f[2] or '')
+        table.insert(out, f[3] or '')
+        any = true
+      end
+    end
+  end
+  if not any then
+    for _, v in ipairs({owner, '', '', '', ''}) do table.insert(out, v) end
+  end
+end
+return out
+)lua"};
+
+// Master: give the in-flight items of dead owners back to their queues.
+// An owner is dead when its lease has expired, or when ARGV[2] names it
+// (the master reaped that worker itself). A worker's item goes back to the
+// consuming end of its channel queue with its attempt counter raised; a
+// router's raw payload goes back to the consuming end of the prepare queue.
+// KEYS: 1 leases, 2 prepare queue
+// ARGV: 1 key prefix, 2 forced owner or '', 3 at most this many owners
+// Returns a flat list: owner, task id, owner, task id ... of requeued tasks.
+const Script kRecoverScript = {"recover", COYOTES_NOW R"lua(
+local owners
+if ARGV[2] ~= '' then
+  owners = {ARGV[2]}
+else
+  owners = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 1,
+                      'LIMIT', 0, tonumber(ARGV[3]))
+end
+local out = {}
+for _, owner in ipairs(owners) do
+  local proc = ARGV[1] .. 'coyotes:proc:' .. owner
+  local items = redis.call('LRANGE', proc, 0, -1)
+  for _, item in ipairs(items) do
+    if string.sub(owner, 1, 7) == 'router/' then
+      redis.call('RPUSH', KEYS[2], item)
+    else
+      local ok, t = pcall(cjson.decode, item)
+      if ok and type(t) == 'table' and type(t.id) == 'string' and
+         type(t.chan) == 'string' then
+        local a, rest = string.match(item, '^{"a":(%d+),(.*)$')
+        local again = item
+        if a then again = '{"a":' .. (tonumber(a) + 1) .. ',' .. rest end
+        local tk = ARGV[1] .. 'coyotes:task:' .. t.id
+        local st = redis.call('HGET', tk, 'state')
+        if st == 'running' or st == 'queued' then
+          redis.call('RPUSH', ARGV[1] .. 'coyotes:queue:' .. t.chan, again)
+          redis.call('ZREM', ARGV[1] .. 'coyotes:running:' .. t.chan, t.id)
+          redis.call('HDEL', tk, 'pgid', 'pstart')
+          redis.call('HSET', tk, 'state', 'queued', 'item', again,
+                     'reason', 'lost: worker ' .. owner .. ' died')
+          table.insert(out, owner)
+          table.insert(out, t.id)
+        end
+      end
+    end
+  end
+  redis.call('DEL', proc)
+  redis.call('ZREM', KEYS[1], owner)
+end
+return out
+)lua"};
+
+}  // namespace coyotes

@@ -1,0 +1,275 @@
+#include "task_executor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "exit_status.h"
+#include "log.h"
+#include "output_tail.h"
+#include "unique_fd.h"
+
+extern char** environ;
+
+namespace coyotes {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// posix_spawn's attribute and file-action objects, destroyed on scope exit.
+struct SpawnAttr {
+  posix_spawnattr_t a;
+  SpawnAttr() { posix_spawnattr_init(&a); }
+  ~SpawnAttr() { posix_spawnattr_destroy(&a); }
+};
+struct SpawnActions {
+  posix_spawn_file_actions_t a;
+  SpawnActions() { posix_spawn_file_actions_init(&a); }
+  ~SpawnActions() { posix_spawn_file_actions_destroy(&a); }
+};
+
+std::vector<std::string> BuildEnv(const TaskSpec& spec,
+                                  const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  auto overridden = [&](const char* entry) {
+    const char* eq = std::strchr(entry, '=');
+    std::string_view name(entry, eq ? eq - entry : std::strlen(entry));
+    if (name.substr(0, 8) == "COYOTES_") return true;
+    for (const auto& [k, v] : spec.env)
+      if (k == name) return true;
+    return false;
+  };
+  for (char** e = environ; e && *e; e++)
+    if (!overridden(*e)) env.emplace_back(*e);
+  for (const auto& [k, v] : spec.env) env.push_back(k + "=" + v);
+  for (const auto& x : extra) env.push_back(x);
+  return env;
+}
+
+// Reads what is there now; returns false at EOF or on a hard error.
+bool Drain(int fd, OutputTail* tail) {
+  char buf[65536];
+  // Bounded per call so that a task that writes without pause cannot keep
+  // the loop from its timers.
+  for (int i = 0; i < 16; i++) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n > 0) {
+      tail->Append(std::string_view(buf, n));
+      continue;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN;
+  }
+  return true;
+}
+
+}  // namespace
+
+uint64_t ProcessStartTime(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(f, stat)) return 0;
+  // The command name (field 2) may hold spaces and parentheses: count
+  // fields from the last ')'.
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  size_t pos = close + 2;  // field 3
+  for (int field = 3; field < 22; field++) {
+    pos = stat.find(' ', pos);
+    if (pos == std::string::npos) return 0;
+    pos++;
+  }
+  return std::strtoull(stat.c_str() + pos, nullptr, 10);
+}
+
+TaskOutcome RunTask(const TaskSpec& spec,
+                    const std::vector<std::string>& extra_env,
+                    const ExecLimits& limits, ExecObserver* observer) {
+  TaskOutcome out;
+  auto started = Clock::now();
+
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+    out.kind = TaskOutcome::Kind::kSpawnFailed;
+    out.detail = std::string("pipe: ") + std::strerror(errno);
+    return out;
+  }
+  UniqueFd out_r(out_pipe[0]), out_w(out_pipe[1]);
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    out.kind = TaskOutcome::Kind::kSpawnFailed;
+    out.detail = std::string("pipe: ") + std::strerror(errno);
+    return out;
+  }
+  UniqueFd err_r(err_pipe[0]), err_w(err_pipe[1]);
+  fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
+  fcntl(err_r.get(), F_SETFL, O_NONBLOCK);
+
+  // Everything the child needs is prepared here; posix_spawn then clones
+  // with CLONE_VFORK and execs without running any of our code in between.
+  std::vector<std::string> argv_s;
+  if (spec.uses_shell()) {
+    argv_s = {"/bin/sh", "-c", spec.command};
+  } else {
+    argv_s.push_back(spec.command);
+    argv_s.insert(argv_s.end(), spec.args->begin(), spec.args->end());
+  }
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s = BuildEnv(spec, extra_env);
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  SpawnActions fa;
+  posix_spawn_file_actions_addopen(&fa.a, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa.a, out_w.get(), 1);
+  posix_spawn_file_actions_adddup2(&fa.a, err_w.get(), 2);
+  posix_spawn_file_actions_addclosefrom_np(&fa.a, 3);
+  if (!spec.cwd.empty())
+    posix_spawn_file_actions_addchdir_np(&fa.a, spec.cwd.c_str());
+  SpawnAttr attr;
+  sigset_t empty, all;
+  sigemptyset(&empty);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr.a, &empty);
+  posix_spawnattr_setsigdefault(&attr.a, &all);
+  posix_spawnattr_setflags(&attr.a, POSIX_SPAWN_SETSID |
+                                        POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  int rc = spec.uses_shell() ? posix_spawn(&pid, argv[0], &fa.a, &attr.a,
+                                           argv.data(), envp.data())
+                             : posix_spawnp(&pid, argv[0], &fa.a, &attr.a,
+                                            argv.data(), envp.data());
+  out_w.reset();
+  err_w.reset();
+  if (rc != 0) {
+    out.kind = TaskOutcome::Kind::kSpawnFailed;
+    out.detail = argv_s[0] + ": " + std::strerror(rc);
+    if (!spec.cwd.empty()) out.detail += " (cwd " + spec.cwd + ")";
+    return out;
+  }
+  // pid is the leader of its own session and process group from here on.
+  // A pidfd turns "the task exited" into a readable descriptor in our poll.
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  PCHECK(pidfd.valid()) << "pidfd_open";
+  observer->OnSpawned(pid, ProcessStartTime(pid));
+
+  OutputTail out_tail(limits.output_tail), err_tail(limits.output_tail);
+  bool reaped = false, out_open = true, err_open = true;
+  int status = 0;
+  // Deadlines, as seconds since `started`; negative: not armed.
+  double timeout_at = limits.timeout_s > 0 ? limits.timeout_s : -1;
+  double kill_at = -1, pipes_close_at = -1;
+  auto last_tick = Clock::now();
+  TaskOutcome::Kind stop_kind = TaskOutcome::Kind::kExited;
+
+  auto stop = [&](TaskOutcome::Kind why) {
+    if (stop_kind != TaskOutcome::Kind::kExited) return;
+    stop_kind = why;
+    killpg(pid, SIGTERM);
+    kill_at = SecondsSince(started) + limits.kill_grace_s;
+  };
+
+  while (!reaped || out_open || err_open) {
+    double now = SecondsSince(started);
+    if (!reaped && timeout_at >= 0 && now >= timeout_at) {
+      stop(TaskOutcome::Kind::kTimeout);
+      timeout_at = -1;
+    }
+    StopReason req = observer->stop_requested();
+    if (!reaped && req != StopReason::kNone)
+      stop(req == StopReason::kCancel ? TaskOutcome::Kind::kCancelled
+                                      : TaskOutcome::Kind::kStopped);
+    if (kill_at >= 0 && now >= kill_at) {
+      killpg(pid, SIGKILL);
+      kill_at = -1;
+    }
+    if (reaped && pipes_close_at >= 0 && now >= pipes_close_at) {
+      // Grandchildren still hold the pipes: end them and stop reading.
+      killpg(pid, SIGKILL);
+      out_open = err_open = false;
+      break;
+    }
+    if (SecondsSince(last_tick) >= observer->tick_s()) {
+      observer->OnTick();
+      last_tick = Clock::now();
+    }
+
+    double wait_s = observer->tick_s() - SecondsSince(last_tick);
+    for (double d : {timeout_at, kill_at, pipes_close_at})
+      if (d >= 0) wait_s = std::min(wait_s, d - now);
+    int wait_ms = std::max(0, static_cast<int>(std::ceil(wait_s * 1000)));
+
+    std::vector<pollfd> fds;
+    if (!reaped) fds.push_back({pidfd.get(), POLLIN, 0});
+    if (out_open) fds.push_back({out_r.get(), POLLIN, 0});
+    if (err_open) fds.push_back({err_r.get(), POLLIN, 0});
+    size_t extra_from = fds.size();
+    for (int fd : observer->WatchFds()) fds.push_back({fd, POLLIN, 0});
+    int n = poll(fds.data(), fds.size(), wait_ms);
+    if (n < 0 && errno != EINTR) PLOG(FATAL) << "poll";
+    if (n <= 0) continue;
+    for (size_t i = 0; i < fds.size(); i++) {
+      if (fds[i].revents == 0) continue;
+      int fd = fds[i].fd;
+      if (i >= extra_from) {
+        observer->OnReadable(fd);
+      } else if (fd == out_r.get()) {
+        out_open = Drain(fd, &out_tail);
+      } else if (fd == err_r.get()) {
+        err_open = Drain(fd, &err_tail);
+      } else if (fd == pidfd.get()) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+          reaped = true;
+          kill_at = -1;
+          pipes_close_at = SecondsSince(started) + limits.pipe_grace_s;
+        }
+      }
+    }
+  }
+  // Whatever is left of the group (background jobs that closed their
+  // output, or ignored SIGTERM) does not outlive the task.
+  killpg(pid, SIGKILL);
+
+  out.duration_ms = static_cast<int64_t>(SecondsSince(started) * 1000);
+  out.stdout_tail = out_tail.Take();
+  out.stderr_tail = err_tail.Take();
+  if (WIFEXITED(status)) {
+    out.kind = TaskOutcome::Kind::kExited;
+    out.exit_code = WEXITSTATUS(status);
+    out.detail = "exited " + std::to_string(out.exit_code);
+  } else if (WIFSIGNALED(status)) {
+    out.kind = TaskOutcome::Kind::kSignaled;
+    out.signal = WTERMSIG(status);
+    out.detail = DescribeWaitStatus(status);
+  }
+  if (stop_kind != TaskOutcome::Kind::kExited) {
+    out.kind = stop_kind;
+    if (stop_kind == TaskOutcome::Kind::kTimeout)
+      out.detail = "timed out after " + std::to_string(limits.timeout_s) +
+                   "s; " + out.detail;
+  }
+  return out;
+}
+
+}  // namespace coyotes

@@ -1,0 +1,375 @@
+#include "worker.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+
+#include "exit_status.h"
+#include "log.h"
+#include "redis_keys.h"
+#include "redis_store.h"
+#include "task_codec.h"
+#include "task_executor.h"
+
+namespace coyotes {
+
+const std::string& HostName() {
+  static const std::string name = [] {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof(buf) - 1) != 0) return std::string("localhost");
+    return std::string(buf);
+  }();
+  return name;
+}
+
+namespace {
+
+// Signal handlers only note the signal and wake the loop.
+volatile sig_atomic_t g_drain_signal = 0;
+volatile sig_atomic_t g_hup = 0;
+int g_wake_fd = -1;
+
+void OnSignal(int sig) {
+  int saved = errno;
+  if (sig == SIGHUP)
+    g_hup = 1;
+  else
+    g_drain_signal = sig;
+  if (g_wake_fd >= 0) {
+    char c = 's';
+    (void)!write(g_wake_fd, &c, 1);
+  }
+  errno = saved;
+}
+
+class Worker : public ExecObserver {
+ public:
+  Worker(const Config& config, WorkerParams p)
+      : config_(config), p_(std::move(p)), keys_(config.key_namespace) {}
+
+  int Run();
+
+  // ExecObserver: while a task runs.
+  std::vector<int> WatchFds() override {
+    std::vector<int> fds = {wake_r_.get()};
+    if (p_.control_fd.valid()) fds.push_back(p_.control_fd.get());
+    return fds;
+  }
+  void OnReadable(int fd) override;
+  void OnTick() override;
+  double tick_s() const override { return config_.lease_ttl_s / 3; }
+  StopReason stop_requested() const override { return stop_; }
+  void OnSpawned(pid_t pid, uint64_t start_time) override;
+
+ private:
+  bool draining() const { return drain_ || g_drain_signal != 0; }
+  void NoteSignals();
+  // Waits up to `seconds` for the control or signal pipe (back-off sleeps
+  // that a drain cuts short).
+  void Sleep(double seconds);
+  bool EnsureConnected();
+  void RunOne(const std::string& item);
+  void Report(const std::string& line);
+  void ReapStrays();
+  void RequestCancel(const std::string& task_id);
+
+  const Config& config_;
+  WorkerParams p_;
+  RedisKeys keys_;
+  std::optional<WorkerStore> store_;
+  UniqueFd wake_r_, wake_w_;
+  bool drain_ = false;
+  bool have_lease_ = false;
+  std::string control_buf_;
+  StopReason stop_ = StopReason::kNone;
+  double backoff_s_ = 0;
+  int exit_code_ = 0;
+  std::chrono::steady_clock::time_point last_beat_;
+
+  // The task being started (for OnSpawned).
+  const TaskSpec* current_ = nullptr;
+  const std::string* current_item_ = nullptr;
+  bool start_refused_ = false;
+};
+
+void Worker::NoteSignals() {
+  if (g_hup) {
+    g_hup = 0;
+    ReopenLogFiles();
+  }
+  if (g_drain_signal != 0 && !drain_) {
+    LOGR(INFO) << SignalName(g_drain_signal) << ": draining";
+    drain_ = true;
+  }
+}
+
+void Worker::OnReadable(int fd) {
+  if (fd == wake_r_.get()) {
+    char buf[64];
+    while (read(fd, buf, sizeof(buf)) > 0) {
+    }
+    NoteSignals();
+    return;
+  }
+  char buf[256];
+  ssize_t n = read(fd, buf, sizeof(buf));
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+    // The master is gone: finish the task in hand, then leave.
+    if (!drain_) LOGR(WARNING) << "master is gone: draining";
+    drain_ = true;
+    p_.control_fd.reset();
+    return;
+  }
+  if (n < 0) return;
+  // Control messages: "D" (drain), "F" (fast stop), "C<task id>\n"
+  // (cancel that task if it is the one running).
+  control_buf_.append(buf, n);
+  while (!control_buf_.empty()) {
+    char c = control_buf_[0];
+    if (c == 'C') {
+      size_t nl = control_buf_.find('\n');
+      if (nl == std::string::npos) break;  // the rest comes later
+      RequestCancel(control_buf_.substr(1, nl - 1));
+      control_buf_.erase(0, nl + 1);
+      continue;
+    }
+    control_buf_.erase(0, 1);
+    if (c == 'D' && !drain_) {
+      LOGR(INFO) << "draining at the master's request";
+      drain_ = true;
+    } else if (c == 'F') {
+      if (stop_ != StopReason::kFastStop)
+        LOGR(INFO) << "fast stop at the master's request";
+      drain_ = true;
+      stop_ = StopReason::kFastStop;
+    }
+  }
+}
+
+void Worker::Sleep(double seconds) {
+  std::vector<int> fds = WatchFds();
+  std::vector<pollfd> p;
+  for (int fd : fds) p.push_back({fd, POLLIN, 0});
+  int n = poll(p.data(), p.size(), static_cast<int>(seconds * 1000));
+  if (n > 0)
+    for (auto& x : p)
+      if (x.revents) OnReadable(x.fd);
+}
+
+bool Worker::EnsureConnected() {
+  if (store_ && !store_->broken()) return true;
+  if (store_) {
+    LOGR(WARNING) << "lost the Redis connection; reconnecting";
+    store_.reset();
+  }
+  RedisTarget t{config_.redis_addr, config_.redis_password, config_.redis_db};
+  auto c = RedisClient::Connect(t, 2.0);
+  if (!c.ok()) {
+    if (c.status().code() == StatusCode::kPermissionDenied) {
+      LOGR(ERROR) << c.status().message() << "; exiting";
+      exit_code_ = kExitConfig;
+      drain_ = true;
+      return false;
+    }
+    backoff_s_ = std::clamp(backoff_s_ * 2, 0.1, 5.0);
+    LOGR(WARNING) << c.status().message() << "; retrying in " << backoff_s_
+                  << "s";
+    Sleep(backoff_s_);
+    return false;
+  }
+  if (backoff_s_ > 0) LOGR(INFO) << "connected to Redis again";
+  backoff_s_ = 0;
+  store_.emplace(std::move(c.value()), keys_, p_.channel, p_.owner,
+                 static_cast<int64_t>(config_.lease_ttl_s * 1000));
+  return true;
+}
+
+void Worker::OnTick() {
+  NoteSignals();
+  if (!store_ || store_->broken()) return;
+  last_beat_ = std::chrono::steady_clock::now();
+  if (current_ != nullptr) {
+    // While a task runs the renewal also says whether it was cancelled
+    // through another daemon's API.
+    auto cancel = store_->TaskHeartbeat(current_->id);
+    if (cancel.ok() && cancel.value()) RequestCancel(current_->id);
+    return;
+  }
+  auto lost = store_->Heartbeat();
+  if (!lost.ok()) return;
+  // The first renewal creates the lease; a later one that creates it again
+  // means it had expired (a long Redis outage).
+  if (lost.value() && have_lease_)
+    LOGR(WARNING) << "our lease had expired and was taken again";
+  have_lease_ = true;
+}
+
+void Worker::RequestCancel(const std::string& task_id) {
+  if (current_ == nullptr || current_->id != task_id ||
+      stop_ != StopReason::kNone)
+    return;
+  LOGR(INFO) << "task " << task_id << " cancelled; stopping it";
+  stop_ = StopReason::kCancel;
+}
+
+void Worker::OnSpawned(pid_t pid, uint64_t start_time) {
+  if (pid > 0) Report("run " + current_->id + " " + std::to_string(pid));
+  LOGR(INFO) << "task start id=" << current_->id << " pid=" << pid
+             << " attempt=" << current_->attempt;
+  // A failed Start (Redis gone) is not fatal: the task runs, and the
+  // finish step records it once Redis is back.
+  for (int i = 0; i < 3; i++) {
+    if (!EnsureConnected()) continue;
+    auto ok = store_->Start(*current_item_, current_->id, current_->attempt,
+                            pid, start_time);
+    if (ok.ok()) {
+      if (!ok.value()) {
+        LOGR(INFO) << "task " << current_->id
+                   << " was cancelled before it started; stopping it";
+        start_refused_ = true;
+        stop_ = StopReason::kCancel;
+      }
+      return;
+    }
+    LOGR(WARNING) << "recording the start of " << current_->id << ": "
+                  << ok.status().message();
+  }
+}
+
+void Worker::Report(const std::string& line) {
+  if (!p_.status_fd.valid()) return;
+  std::string l = line + "\n";
+  // Lines are far below PIPE_BUF, so each write is atomic.
+  if (write(p_.status_fd.get(), l.data(), l.size()) < 0 && errno == EPIPE)
+    p_.status_fd.reset();
+}
+
+void Worker::ReapStrays() {
+  // As a child subreaper we inherit the task's orphaned descendants.
+  while (waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+}
+
+void Worker::RunOne(const std::string& item) {
+  auto spec = DecodeQueueItem(item);
+  if (!spec.ok()) {
+    LOGR(ERROR) << "dropping an undecodable queue item: "
+                << spec.status().message();
+    (void)store_->Discard(item);
+    return;
+  }
+  current_ = &spec.value();
+  current_item_ = &item;
+  start_refused_ = false;
+  stop_ = drain_ && stop_ == StopReason::kFastStop ? stop_ : StopReason::kNone;
+
+  ExecLimits limits;
+  limits.timeout_s =
+      spec->timeout_s > 0 ? spec->timeout_s : config_.task_timeout_s;
+  limits.kill_grace_s = config_.kill_grace_s;
+  limits.pipe_grace_s = config_.pipe_grace_s;
+  limits.output_tail = config_.output_tail;
+  std::vector<std::string> env = {
+      "COYOTES_TASK_ID=" + spec->id, "COYOTES_CHANNEL=" + spec->channel,
+      "COYOTES_ATTEMPT=" + std::to_string(spec->attempt)};
+  TaskOutcome outcome = RunTask(*spec, env, limits, this);
+  ReapStrays();
+  if (outcome.kind == TaskOutcome::Kind::kSpawnFailed)
+    OnSpawned(0, 0);  // still mark it running, so that finish is consistent
+
+  bool requeue = outcome.kind == TaskOutcome::Kind::kStopped;
+  LOGR(INFO) << "task end id=" << spec->id
+             << " state=" << (requeue ? "requeued" : OutcomeState(outcome))
+             << " detail=\"" << outcome.detail
+             << "\" ms=" << outcome.duration_ms;
+  // The result must reach Redis: retry until it does, unless a fast stop
+  // says to leave (the item then stays in our in-progress list and is
+  // recovered, so the task runs again: at least once).
+  for (;;) {
+    if (EnsureConnected()) {
+      Status s = requeue ? store_->Requeue(item, spec->id)
+                         : store_->Finish(item, spec->id, outcome,
+                                          config_.result_ttl_s);
+      if (s.ok()) break;
+      LOGR(WARNING) << "recording task " << spec->id << ": " << s.message();
+      if (store_->broken()) continue;
+      Sleep(0.5);
+    }
+    if (stop_ == StopReason::kFastStop && !requeue) break;
+    if (exit_code_ == kExitConfig) break;
+  }
+  current_ = nullptr;
+  current_item_ = nullptr;
+  Report("idle");
+}
+
+int Worker::Run() {
+  SetLogRole("worker " + p_.channel + "/" + std::to_string(p_.index));
+  int pipefd[2];
+  PCHECK(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) == 0);
+  wake_r_.reset(pipefd[0]);
+  wake_w_.reset(pipefd[1]);
+  g_wake_fd = wake_w_.get();
+
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGUSR2, SIGHUP})
+    sigaction(sig, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  // Die with the master: the parent-death signal is our drain signal, and
+  // the control pipe's EOF says the same if the signal was missed.
+  prctl(PR_SET_PDEATHSIG, SIGUSR2);
+  if (getppid() != p_.master_pid) drain_ = true;
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  LOGR(INFO) << "started owner=" << p_.owner;
+  double claim_s = std::min(1.0, config_.lease_ttl_s / 3);
+  while (!draining()) {
+    // The control pipe is only read here and while a task runs: the claim
+    // below blocks for at most claim_s, which bounds how long a drain
+    // request waits.
+    Sleep(0);
+    NoteSignals();
+    if (draining()) break;
+    if (!EnsureConnected()) continue;
+    auto since = std::chrono::steady_clock::now() - last_beat_;
+    if (since >= std::chrono::duration<double>(tick_s())) OnTick();
+    // The read timeout must outlast the blocking wait.
+    auto item = store_->Claim(claim_s);
+    if (!item.ok()) {
+      LOGR(WARNING) << "claiming a task: " << item.status().message();
+      if (!store_->broken()) Sleep(0.5);
+      continue;
+    }
+    if (!item.value()) continue;
+    RunOne(*item.value());
+  }
+  NoteSignals();
+  if (store_ && !store_->broken()) (void)store_->ReleaseLease();
+  LOGR(INFO) << "exiting";
+  google::FlushLogFiles(google::GLOG_INFO);
+  return exit_code_;
+}
+
+}  // namespace
+
+int RunWorker(const Config& config, WorkerParams params) {
+  Worker w(config, std::move(params));
+  return w.Run();
+}
+
+}  // namespace coyotes

@@ -1,0 +1,40 @@
+// A worker: one long-lived process that takes tasks of one channel from
+// Redis and runs them one at a time.
+//
+// Lifecycle: forked by the master (process.h) with a control pipe (reads D
+// = drain, F = fast stop; EOF = the master died: drain) and a status pipe
+// (writes "run ID PGID" and "idle" lines for the master's slot table). It
+// owns its Redis connection and its lease. A drain lets the running task
+// finish and records it; a fast stop ends the task's group and puts the task
+// back at the head of its queue. Exit 0 after a drain, kExitConfig when
+// Redis refuses our credentials (the master does not respawn that).
+#ifndef COYOTES_WORKER_H_
+#define COYOTES_WORKER_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "flags.h"
+#include "unique_fd.h"
+
+namespace coyotes {
+
+struct WorkerParams {
+  std::string channel;
+  int index = 0;
+  std::string owner;  // unique per incarnation: "worker/HOST/PID/RANDOM"
+  pid_t master_pid = 0;
+  UniqueFd control_fd;  // read end
+  UniqueFd status_fd;   // write end
+};
+
+// Runs the worker loop; returns the process's exit status.
+int RunWorker(const Config& config, WorkerParams params);
+
+// The host name used in worker labels and lease owners.
+const std::string& HostName();
+
+}  // namespace coyotes
+
+#endif  // COYOTES_WORKER_H_

@@ -1,0 +1,96 @@
+// Helpers shared by the black-box suites: a temp folder for files that
+// tasks create, producer items, and process checks.
+#ifndef COYOTES_TESTS_BLACKBOX_BB_UTIL_H_
+#define COYOTES_TESTS_BLACKBOX_BB_UTIL_H_
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace coyotes::testing {
+
+// A temporary folder removed at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl =
+        std::string(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") +
+        "/coyotes-bb-XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    path_ = mkdtemp(buf.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const {
+    return path_ + "/" + name;
+  }
+
+ private:
+  std::string path_;
+};
+
+inline bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+inline std::string ReadAll(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// The seed's producer item.
+inline std::string SeedItem(const std::string& task,
+                            const std::string& chan = "default") {
+  std::string escaped;
+  for (char c : task) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return "{\"task\":\"" + escaped + "\",\"chan\":\"" + chan +
+         "\",\"ts\":1491829556}";
+}
+
+// Pids of processes whose command line contains `needle`.
+inline std::vector<pid_t> PidsWithCmdline(const std::string& needle) {
+  std::vector<pid_t> out;
+  DIR* d = opendir("/proc");
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    pid_t pid = atoi(e->d_name);
+    if (pid <= 0 || pid == getpid()) continue;
+    std::string cmd = ReadAll("/proc/" + std::string(e->d_name) + "/cmdline");
+    for (char& c : cmd)
+      if (c == '\0') c = ' ';
+    if (cmd.find(needle) != std::string::npos) out.push_back(pid);
+  }
+  closedir(d);
+  return out;
+}
+
+inline bool Alive(pid_t pid) {
+  if (kill(pid, 0) != 0) return false;
+  // A zombie is dead for our purposes.
+  std::string stat = ReadAll("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');
+  return close == std::string::npos || stat.size() < close + 3 ||
+         stat[close + 2] != 'Z';
+}
+
+}  // namespace coyotes::testing
+
+#endif  // COYOTES_TESTS_BLACKBOX_BB_UTIL_H_
