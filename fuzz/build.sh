@@ -13,11 +13,19 @@ CXX="${CXX:-/usr/bin/clang++}"
 # No UBSan recovery, so undefined behaviour is a crash the fuzzer reports.
 flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I src)
-sources=(src/form.cc src/multipart.cc src/status.cc)
 libs=(-ljansson -lglog)
-targets=(fuzz_multipart fuzz_urlencoded fuzz_body)
+targets=(fuzz_multipart fuzz_urlencoded fuzz_body fuzz_task_json)
+
+# The sources each target links besides its own fuzz/TARGET.cc.
+sources_of() {
+  case "$1" in
+    fuzz_task_json) echo src/task_codec.cc src/json_util.cc src/status.cc ;;
+    *) echo src/form.cc src/multipart.cc src/status.cc ;;
+  esac
+}
 
 for target in "${targets[@]}"; do
+  read -r -a sources <<<"$(sources_of "$target")"
   "$CXX" "${flags[@]}" "fuzz/$target.cc" "${sources[@]}" "${libs[@]}" \
     -o "$out/$target"
   echo "built $out/$target"

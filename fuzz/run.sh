@@ -36,6 +36,10 @@ seed fuzz_body urlencoded '\x01task=echo+hi&args=%41'
 seed fuzz_body json '\x02{"task":"ping","args":["-c",40,1.5,true,null],"env":{"A":"1"}}'
 type='multipart/form-data; boundary="a\"b"; charset=utf-8'
 seed fuzz_body header "\x03\x$(printf %02x ${#type})${type}--a\"b\r\nContent-Disposition: form-data; name=x\r\n\r\n\r\n--a\"b--"
+seed fuzz_task_json original '{"task":"ping -c 4 example.org","chan":"default","ts":1491829556}'
+seed fuzz_task_json argv '{"id":"backup-42","command":"tar","args":["-czf","/tmp/b.tgz","/srv"],"chan":"backups"}'
+seed fuzz_task_json full '{"task":"nightly report","command":"/usr/bin/env","args":[],"chan":"reports","ts":1700000000.5,"timeout":600.25,"env":{"LANG":"C.UTF-8","EMPTY":""},"cwd":"/srv/reports"}'
+seed fuzz_task_json nulls '{"task":"echo \\u00e9\\ud83d\\ude00","chan":"","id":null,"args":null,"env":null,"cwd":null,"timeout":0}'
 
 # Dictionaries of the tokens the parsers look for.
 mkdir -p "$work/dict"
@@ -67,15 +71,44 @@ cat >"$work/dict/common.dict" <<'DICT'
 "true"
 "1e3"
 DICT
+cat >"$work/dict/task_json.dict" <<'DICT'
+"\x22task\x22:"
+"\x22chan\x22:"
+"\x22ts\x22:"
+"\x22id\x22:"
+"\x22command\x22:"
+"\x22args\x22:"
+"\x22timeout\x22:"
+"\x22env\x22:"
+"\x22cwd\x22:"
+"\x22a\x22:"
+"\x22name\x22:"
+"\x22cmd\x22:"
+"\\u0000"
+"\\ud83d\\ude00"
+"\\\x22"
+"{"
+"}"
+"["
+"]"
+","
+"null"
+"true"
+"1e7"
+"-0.0"
+"1e-320"
+DICT
 
 crashed=0
-for target in fuzz_multipart fuzz_urlencoded fuzz_body; do
+for target in fuzz_multipart fuzz_urlencoded fuzz_body fuzz_task_json; do
   corpus="$work/corpus/$target"
   artifacts="$work/artifacts/$target"
   log="$work/$target.log"
+  dict="$work/dict/common.dict"
+  [[ $target == fuzz_task_json ]] && dict="$work/dict/task_json.dict"
   mkdir -p "$corpus" "$artifacts"
   "$bin/$target" -max_total_time="$seconds" -print_final_stats=1 \
-    -max_len=20000 -timeout=10 -dict="$work/dict/common.dict" \
+    -max_len=20000 -timeout=10 -dict="$dict" \
     -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
   rc=$?
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" |

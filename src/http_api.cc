@@ -139,9 +139,9 @@ std::vector<std::pair<std::string, std::string>> Pairs(const redisReply* r) {
   std::vector<std::pair<std::string, std::string>> out;
   if (r->type != REDIS_REPLY_ARRAY) return out;
   for (size_t i = 0; i + 1 < r->elements; i += 2)
-    out.emplace_back(std::string(r->element[i]->str, r->element[i]->len),
-                     std::string(r->element[i + 1]->str,
-                                 r->element[i + 1]->len));
+    out.emplace_back(
+        std::string(r->element[i]->str, r->element[i]->len),
+        std::string(r->element[i + 1]->str, r->element[i + 1]->len));
   return out;
 }
 
@@ -159,8 +159,7 @@ int HttpStatusOf(const Status& s) {
 
 Result<Page> ParsePage(const Form& query) {
   Page p;
-  auto number = [](const std::string* v, int64_t lo, int64_t hi,
-                   int64_t* out) {
+  auto number = [](const std::string* v, int64_t lo, int64_t hi, int64_t* out) {
     if (v == nullptr) return true;
     if (v->empty() || v->size() > 12 ||
         v->find_first_not_of("0123456789") != std::string::npos)
@@ -266,9 +265,8 @@ void HttpApi::Handle(evhttp_request* req) {
   bool get = m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD;
   bool post = m == EVHTTP_REQ_POST, del = m == EVHTTP_REQ_DELETE;
   auto not_allowed = [&] {
-    SendJson(req, 405,
-             std::string("method not allowed; use ") + route->allow, nullptr,
-             route->allow);
+    SendJson(req, 405, std::string("method not allowed; use ") + route->allow,
+             nullptr, route->allow);
   };
   if (s.size() >= 2 && s[0] == "channels" && !IsValidChannelName(s[1])) {
     SendJson(req, 400,
@@ -328,8 +326,8 @@ std::optional<Form> HttpApi::ReadForm(evhttp_request* req) {
              nullptr);
     return std::nullopt;
   }
-  const char* ct = evhttp_find_header(evhttp_request_get_input_headers(req),
-                                      "Content-Type");
+  const char* ct =
+      evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
   bool unsupported = false;
   auto form = DecodeBody(ct ? ct : "", body, &unsupported);
   if (!form.ok()) {
@@ -347,9 +345,9 @@ void HttpApi::ListChannels(evhttp_request* req, const std::string& only) {
   }
   if (!RedisUp(req)) return;
   Page pg = page.value();
-  redis_->Command({"HGETALL", keys_.Channels()}, [this, req, only, pg](
-                                                     Result<const redisReply*>
-                                                         r) {
+  redis_->Command({"HGETALL", keys_.Channels()}, [this, req, only,
+                                                  pg](Result<const redisReply*>
+                                                          r) {
     if (!r.ok()) {
       SendJson(req, HttpStatusOf(r.status()), r.status().message(), nullptr);
       return;
@@ -378,7 +376,8 @@ void HttpApi::ListChannels(evhttp_request* req, const std::string& only) {
     for (const auto& [name, settings_json] : channels) {
       json_error_t err;
       JsonPtr settings(json_loads(settings_json.c_str(), 0, &err));
-      json_t* w = settings ? json_object_get(settings.get(), "workers") : nullptr;
+      json_t* w =
+          settings ? json_object_get(settings.get(), "workers") : nullptr;
       int64_t workers =
           json_is_integer(w) ? json_integer_value(w) : config_.concurrent;
       bool distinct =
@@ -387,8 +386,8 @@ void HttpApi::ListChannels(evhttp_request* req, const std::string& only) {
       redis_->Eval(
           kChannelPageScript, {keys_.Running(chan), keys_.Queue(chan)},
           {keys_.prefix(), std::to_string(pg.offset), std::to_string(pg.limit)},
-          [this, req, pending, chan, workers, distinct, only](
-              Result<const redisReply*> r) {
+          [this, req, pending, chan, workers, distinct,
+           only](Result<const redisReply*> r) {
             if (!r.ok()) {
               pending->failed = true;
               pending->error = r.status();
@@ -401,8 +400,8 @@ void HttpApi::ListChannels(evhttp_request* req, const std::string& only) {
               size_t i = 3;
               for (long long k = 0; k < on_page; k++, i += 2) {
                 json_t* t = json_object();
-                json_object_set_new(t, "task_id",
-                                    JsonStringLossy(ReplyText(rep->element[i])));
+                json_object_set_new(
+                    t, "task_id", JsonStringLossy(ReplyText(rep->element[i])));
                 json_object_set_new(
                     t, "task_name",
                     JsonStringLossy(ReplyText(rep->element[i + 1])));
@@ -415,7 +414,8 @@ void HttpApi::ListChannels(evhttp_request* req, const std::string& only) {
                 if (!spec.ok()) continue;
                 json_t* t = json_object();
                 json_object_set_new(t, "task_id", JsonStringLossy(spec->id));
-                json_object_set_new(t, "task_name", JsonStringLossy(spec->name));
+                json_object_set_new(t, "task_name",
+                                    JsonStringLossy(spec->name));
                 json_object_set_new(t, "channel", json_string(chan.c_str()));
                 json_object_set_new(t, "status", json_string("queued"));
                 json_array_append_new(tasks, t);
@@ -435,7 +435,8 @@ void HttpApi::ListChannels(evhttp_request* req, const std::string& only) {
               return;
             }
             if (!only.empty()) {
-              json_t* one = json_incref(json_object_get(pending->data, only.c_str()));
+              json_t* one =
+                  json_incref(json_object_get(pending->data, only.c_str()));
               json_decref(pending->data);
               SendJson(req, 200, "ok", one);
               return;
@@ -460,7 +461,8 @@ void HttpApi::CreateChannel(evhttp_request* req) {
   int64_t workers = config_.concurrent;
   bool has_workers = false;
   if (const std::string* w = FormGet(*form, "worker"); w && !w->empty()) {
-    if (w->size() > 4 || w->find_first_not_of("0123456789") != std::string::npos ||
+    if (w->size() > 4 ||
+        w->find_first_not_of("0123456789") != std::string::npos ||
         std::stoi(*w) < 1 || std::stoi(*w) > 1024) {
       SendJson(req, 400, "field 'worker' must be a number from 1 to 1024",
                nullptr);
@@ -488,8 +490,9 @@ void HttpApi::CreateChannel(evhttp_request* req) {
   // between two creations may pass it by one, which the router's own check
   // then stops.
   redis_->Command({"HLEN", keys_.Channels()}, [this, req, chan, workers,
-                                               distinct, settings_text =
-                                                             JsonDump(settings.get())](
+                                               distinct,
+                                               settings_text =
+                                                   JsonDump(settings.get())](
                                                   Result<const redisReply*> r) {
     if (!r.ok()) {
       SendJson(req, HttpStatusOf(r.status()), r.status().message(), nullptr);
@@ -534,8 +537,8 @@ void HttpApi::DeleteChannel(evhttp_request* req, const std::string& channel) {
                 std::to_string(config_.result_ttl_s)},
                [this, req, channel, purge](Result<const redisReply*> r) {
                  if (!r.ok()) {
-                   SendJson(req, HttpStatusOf(r.status()),
-                            r.status().message(), nullptr);
+                   SendJson(req, HttpStatusOf(r.status()), r.status().message(),
+                            nullptr);
                    return;
                  }
                  if (r.value()->integer < 0) {
@@ -604,9 +607,8 @@ void HttpApi::CancelTask(evhttp_request* req, const std::string& id) {
                    d);
         } else {
           json_object_set_new(d, "state", json_string(extra.c_str()));
-          SendJson(req, 409, "task " + id + " has already finished (" + extra +
-                                 ")",
-                   d);
+          SendJson(req, 409,
+                   "task " + id + " has already finished (" + extra + ")", d);
         }
       });
 }
@@ -620,43 +622,44 @@ void HttpApi::ListDeadLetters(evhttp_request* req) {
   if (!RedisUp(req)) return;
   Page pg = page.value();
   // Newest first, as they were pushed.
-  redis_->Command({"LLEN", keys_.DeadLetters()}, [this, req, pg](
-                                                     Result<const redisReply*>
-                                                         r) {
-    if (!r.ok()) {
-      SendJson(req, HttpStatusOf(r.status()), r.status().message(), nullptr);
-      return;
-    }
-    long long count = r.value()->integer;
-    if (pg.limit == 0 || pg.offset >= count) {
-      json_t* d = json_object();
-      json_object_set_new(d, "items", json_array());
-      json_object_set_new(d, "count", json_integer(count));
-      SendJson(req, 200, "ok", d);
-      return;
-    }
-    redis_->Command(
-        {"LRANGE", keys_.DeadLetters(), std::to_string(pg.offset),
-         std::to_string(pg.offset + pg.limit - 1)},
-        [req, count](Result<const redisReply*> r) {
-          if (!r.ok()) {
-            SendJson(req, HttpStatusOf(r.status()), r.status().message(),
-                     nullptr);
-            return;
-          }
-          json_t* items = json_array();
-          for (size_t i = 0; i < r.value()->elements; i++) {
-            std::string text = ReplyText(r.value()->element[i]);
-            json_error_t err;
-            json_t* o = json_loadb(text.data(), text.size(), 0, &err);
-            json_array_append_new(items, o ? o : JsonStringLossy(text));
-          }
+  redis_->Command(
+      {"LLEN", keys_.DeadLetters()},
+      [this, req, pg](Result<const redisReply*> r) {
+        if (!r.ok()) {
+          SendJson(req, HttpStatusOf(r.status()), r.status().message(),
+                   nullptr);
+          return;
+        }
+        long long count = r.value()->integer;
+        if (pg.limit == 0 || pg.offset >= count) {
           json_t* d = json_object();
-          json_object_set_new(d, "items", items);
+          json_object_set_new(d, "items", json_array());
           json_object_set_new(d, "count", json_integer(count));
           SendJson(req, 200, "ok", d);
-        });
-  });
+          return;
+        }
+        redis_->Command(
+            {"LRANGE", keys_.DeadLetters(), std::to_string(pg.offset),
+             std::to_string(pg.offset + pg.limit - 1)},
+            [req, count](Result<const redisReply*> r) {
+              if (!r.ok()) {
+                SendJson(req, HttpStatusOf(r.status()), r.status().message(),
+                         nullptr);
+                return;
+              }
+              json_t* items = json_array();
+              for (size_t i = 0; i < r.value()->elements; i++) {
+                std::string text = ReplyText(r.value()->element[i]);
+                json_error_t err;
+                json_t* o = json_loadb(text.data(), text.size(), 0, &err);
+                json_array_append_new(items, o ? o : JsonStringLossy(text));
+              }
+              json_t* d = json_object();
+              json_object_set_new(d, "items", items);
+              json_object_set_new(d, "count", json_integer(count));
+              SendJson(req, 200, "ok", d);
+            });
+      });
 }
 
 void HttpApi::ClearDeadLetters(evhttp_request* req) {

@@ -98,8 +98,6 @@ Status Master::Start() {
                                 [this, sig](short) { OnSignal(sig); }));
     signals_.back()->Add();
   }
-  redis_.Start();
-
   std::string http = "off";
   if (!config_.http_addr_text.empty()) {
     api_ = std::make_unique<HttpApi>(config_, keys_, &redis_, this);
@@ -124,14 +122,22 @@ Status Master::Start() {
       [this](const std::string& name) { OnChannelCreated(name, 0, false); });
   router_->Start();
 
+  redis_.Start();
   auto channels = channels_;
   channels_.clear();
   for (auto& [name, settings] : channels) AddChannel(name, settings);
   tick_.ArmTimer(std::min(1.0, config_.lease_ttl_s / 3));
-  LOGR(INFO) << "coyotes ready pid=" << getpid() << " http=" << http
-             << " redis=" << config_.redis_addr.ToString()
-             << " channels=" << channels_.size() << " workers=" << LiveWorkers()
-             << (config_.task_mode ? "" : " task-mode=off");
+  // "coyotes ready" (a line scripts and tests wait for) is said once the
+  // API's Redis connection is up, so that a request right after it works.
+  redis_.set_on_ready([this, http] {
+    if (said_ready_) return;
+    said_ready_ = true;
+    LOGR(INFO) << "coyotes ready pid=" << getpid() << " http=" << http
+               << " redis=" << config_.redis_addr.ToString()
+               << " channels=" << channels_.size()
+               << " workers=" << LiveWorkers()
+               << (config_.task_mode ? "" : " task-mode=off");
+  });
   return Status::Ok();
 }
 
@@ -197,7 +203,8 @@ void Master::OnChannelDeleted(const std::string& channel) {
     if (s->channel != channel || s->retired) continue;
     s->retired = true;
     s->respawn_timer->Del();
-    if (s->pid > 0 && s->control.valid() && write(s->control.get(), "D", 1) != 1)
+    if (s->pid > 0 && s->control.valid() &&
+        write(s->control.get(), "D", 1) != 1)
       kill(s->pid, SIGUSR2);
   }
 }

@@ -116,6 +116,7 @@ class Master : public DaemonView {
   std::vector<std::unique_ptr<Event>> signals_;
   Event tick_, shutdown_timer_, kill_timer_;
   bool finished_ = false;
+  bool said_ready_ = false;
 };
 
 }  // namespace coyotes

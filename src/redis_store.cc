@@ -57,9 +57,9 @@ Result<bool> WorkerStore::Heartbeat() {
 }
 
 Result<bool> WorkerStore::TaskHeartbeat(const std::string& task_id) {
-  auto r = client_.Eval(kTaskHeartbeatScript,
-                        {keys_.Leases(), keys_.Task(task_id)},
-                        {owner_, std::to_string(lease_ms_)});
+  auto r =
+      client_.Eval(kTaskHeartbeatScript, {keys_.Leases(), keys_.Task(task_id)},
+                   {owner_, std::to_string(lease_ms_)});
   if (!r.ok()) return r.status();
   const redisReply* rep = r.value().get();
   if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
@@ -79,26 +79,34 @@ Result<std::optional<std::string>> WorkerStore::Claim(double timeout_s) {
       std::string(r.value()->str, r.value()->len));
 }
 
+Result<std::optional<std::string>> WorkerStore::Held() {
+  auto r = client_.Command({"LINDEX", keys_.Proc(owner_), "-1"});
+  if (!r.ok()) return r.status();
+  if (r.value()->type != REDIS_REPLY_STRING)
+    return std::optional<std::string>();
+  return std::optional<std::string>(
+      std::string(r.value()->str, r.value()->len));
+}
+
 Result<bool> WorkerStore::Start(const std::string& item,
                                 const std::string& task_id, int attempt,
                                 pid_t pgid, uint64_t pstart) {
   auto r = client_.Eval(
-      kStartScript, {keys_.Task(task_id), keys_.Proc(owner_), keys_.Leases()},
+      kStartScript,
+      {keys_.Task(task_id), keys_.Proc(owner_), keys_.Leases(), keys_.Stats()},
       {item, HostName() + ":" + std::to_string(getpid()), owner_,
        std::to_string(lease_ms_), std::to_string(attempt), HostName(),
-       std::to_string(pgid), std::to_string(pstart), keys_.prefix()});
+       std::to_string(pgid), std::to_string(pstart), keys_.prefix(),
+       std::to_string(result_ttl_s_)});
   if (!r.ok()) return r.status();
   return r.value()->integer == 1;
 }
 
 Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
                            const TaskOutcome& o, int64_t result_ttl_s) {
-  std::vector<std::string> args = {item,
-                                   std::to_string(result_ttl_s),
-                                   OutcomeState(o),
-                                   owner_,
-                                   std::to_string(lease_ms_),
-                                   keys_.prefix()};
+  std::vector<std::string> args = {
+      item,   std::to_string(result_ttl_s), OutcomeState(o),
+      owner_, std::to_string(lease_ms_),    keys_.prefix()};
   for (auto& [k, v] : OutcomeFields(o)) {
     args.push_back(k);
     args.push_back(v);
@@ -116,11 +124,10 @@ Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
 
 Status WorkerStore::Requeue(const std::string& item,
                             const std::string& task_id) {
-  auto r = client_.Eval(
-      kRequeueScript,
-      {keys_.Task(task_id), keys_.Proc(owner_), keys_.Queue(channel_),
-       keys_.Running(channel_)},
-      {item, task_id});
+  auto r = client_.Eval(kRequeueScript,
+                        {keys_.Task(task_id), keys_.Proc(owner_),
+                         keys_.Queue(channel_), keys_.Running(channel_)},
+                        {item, task_id});
   return r.ok() ? Status::Ok() : r.status();
 }
 

@@ -20,12 +20,14 @@ namespace coyotes {
 class WorkerStore {
  public:
   WorkerStore(RedisClient client, const RedisKeys& keys, std::string channel,
-              std::string owner, int64_t lease_ms)
+              std::string owner, int64_t lease_ms,
+              int64_t result_ttl_s = 7 * 24 * 3600)
       : client_(std::move(client)),
         keys_(keys),
         channel_(std::move(channel)),
         owner_(std::move(owner)),
-        lease_ms_(lease_ms) {}
+        lease_ms_(lease_ms),
+        result_ttl_s_(result_ttl_s) {}
 
   bool broken() const { return client_.broken(); }
 
@@ -36,6 +38,9 @@ class WorkerStore {
   // Blocks up to timeout_s for the next queue item and moves it to our
   // in-progress list. nullopt: nothing came.
   Result<std::optional<std::string>> Claim(double timeout_s);
+  // The oldest item already in our in-progress list: one that a BLMOVE
+  // moved there although its reply was lost with the connection.
+  Result<std::optional<std::string>> Held();
   // Records that the task runs; false: it must not (cancelled meanwhile).
   Result<bool> Start(const std::string& item, const std::string& task_id,
                      int attempt, pid_t pgid, uint64_t pstart);
@@ -54,6 +59,7 @@ class WorkerStore {
   const RedisKeys& keys_;
   std::string channel_, owner_;
   int64_t lease_ms_;
+  int64_t result_ttl_s_;
 };
 
 // "succeeded", "failed" or "cancelled", and the record fields of an outcome

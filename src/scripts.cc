@@ -83,27 +83,42 @@ return 1
 )lua"};
 
 // Worker: the task it took with BLMOVE has been spawned; mark it running.
-// KEYS: 1 task record, 2 worker proc list, 3 leases
+// KEYS: 1 task record, 2 worker proc list, 3 leases, 4 stats
 // ARGV: 1 queue item, 2 worker label (host:pid), 3 owner, 4 lease ms,
-//       5 attempt, 6 host, 7 pgid, 8 process start time, 9 key prefix
-// Returns 1, or 0 when the task must not run (record gone or not queued:
-// it was cancelled or finished elsewhere); the item is then dropped.
+//       5 attempt, 6 host, 7 pgid, 8 process start time, 9 key prefix,
+//       10 result ttl s
+// Returns 1, or 0 when the task must not run: its record is gone, another
+// owner runs it, or it was cancelled between the claim and now (then it is
+// recorded as cancelled here). The item is then dropped. A retry after a
+// lost reply finds the task running under our name and answers 1 again.
 const Script kStartScript = {"start", COYOTES_NOW R"lua(
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
 local st = redis.call('HGET', KEYS[1], 'state')
-if st ~= 'queued' or redis.call('HGET', KEYS[1], 'cancel') then
+if st == 'running' and redis.call('HGET', KEYS[1], 'owner') == ARGV[3] then
+  return 1
+end
+if st ~= 'queued' then
   redis.call('LREM', KEYS[2], -1, ARGV[1])
+  return 0
+end
+local chan = redis.call('HGET', KEYS[1], 'channel') or ''
+if redis.call('HGET', KEYS[1], 'cancel') then
+  redis.call('LREM', KEYS[2], -1, ARGV[1])
+  redis.call('HDEL', KEYS[1], 'cancel')
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
+             'reason', 'cancelled: before it started')
+  redis.call('EXPIRE', KEYS[1], ARGV[10])
+  redis.call('HINCRBY', KEYS[4], 'cancelled', 1)
+  local dkey = redis.call('HGET', KEYS[1], 'dkey')
+  if dkey then redis.call('SREM', ARGV[9] .. 'coyotes:distinct:' .. chan, dkey) end
   return 0
 end
 redis.call('HDEL', KEYS[1], 'finished_at', 'exit_code', 'signal', 'reason')
 redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', now,
            'worker', ARGV[2], 'owner', ARGV[3], 'attempts', ARGV[5],
            'host', ARGV[6], 'pgid', ARGV[7], 'pstart', ARGV[8])
-local chan = redis.call('HGET', KEYS[1], 'channel')
-if chan then
-  redis.call('ZADD', ARGV[9] .. 'coyotes:running:' .. chan, now,
-             redis.call('HGET', KEYS[1], 'id'))
-end
+redis.call('ZADD', ARGV[9] .. 'coyotes:running:' .. chan, now,
+           redis.call('HGET', KEYS[1], 'id'))
 return 1
 )lua"};
 
@@ -111,14 +126,15 @@ return 1
 // KEYS: 1 task record, 2 worker proc list, 3 stats, 4 leases
 // ARGV: 1 queue item, 2 result ttl s, 3 final state, 4 owner, 5 lease ms,
 //       6 key prefix, 7.. field/value pairs
-// Returns the number of items removed from the proc list (0: our lease had
-// expired and the task was recovered elsewhere; the record is then left to
-// the new run).
+// Returns 1 when recorded, or 0 when our lease had expired and the task
+// was recovered and taken by another owner (the record is then left to the
+// new run). A retry after a lost reply finds it recorded and answers 1.
 const Script kFinishScript = {"finish", COYOTES_NOW R"lua(
 redis.call('ZADD', KEYS[4], now + tonumber(ARGV[5]), ARGV[4])
 local removed = redis.call('LREM', KEYS[2], -1, ARGV[1])
-if removed == 0 and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then
-  return 0
+if removed == 0 then
+  if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return 0 end
+  if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 1 end
 end
 redis.call('HDEL', KEYS[1], 'exit_code', 'signal', 'reason', 'pgid',
            'pstart', 'cancel')

@@ -35,7 +35,7 @@ Result<TaskSpec> TaskFromJsonObject(const json_t* obj,
 std::string EncodeQueueItem(const TaskSpec& spec);
 Result<TaskSpec> DecodeQueueItem(std::string_view item);
 
-// A new unique task id: 16 random bytes' worth of hex from getrandom(2).
+// A new unique task id: 12 random bytes from getrandom(2), as 24 hex digits.
 std::string NewTaskId();
 bool IsValidTaskId(std::string_view id);
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,10 +15,12 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "exit_status.h"
 #include "log.h"
 #include "output_tail.h"
+#include "shell_words.h"
 #include "unique_fd.h"
 
 extern char** environ;
@@ -62,6 +65,31 @@ std::vector<std::string> BuildEnv(const TaskSpec& spec,
   return env;
 }
 
+std::string FormatSeconds(double s) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%gs", s);
+  return buf;
+}
+
+// /bin/sh exports PWD: the inherited one when it names the working
+// directory, else the physical path. The fast path does the same.
+void SetShellPwd(std::vector<std::string>* env) {
+  auto it = std::find_if(env->begin(), env->end(), [](const std::string& e) {
+    return e.rfind("PWD=", 0) == 0;
+  });
+  struct stat dot, pwd;
+  if (it != env->end() && stat(it->c_str() + 4, &pwd) == 0 &&
+      stat(".", &dot) == 0 && dot.st_ino == pwd.st_ino &&
+      dot.st_dev == pwd.st_dev)
+    return;
+  char buf[4096];
+  if (getcwd(buf, sizeof(buf)) == nullptr) return;
+  if (it != env->end())
+    *it = std::string("PWD=") + buf;
+  else
+    env->push_back(std::string("PWD=") + buf);
+}
+
 // Reads what is there now; returns false at EOF or on a hard error.
 bool Drain(int fd, OutputTail* tail) {
   char buf[65536];
@@ -99,9 +127,11 @@ uint64_t ProcessStartTime(pid_t pid) {
   return std::strtoull(stat.c_str() + pos, nullptr, 10);
 }
 
-TaskOutcome RunTask(const TaskSpec& spec,
-                    const std::vector<std::string>& extra_env,
-                    const ExecLimits& limits, ExecObserver* observer) {
+namespace {
+
+TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
+                const ExecLimits& limits, ExecObserver* observer,
+                bool allow_direct) {
   TaskOutcome out;
   auto started = Clock::now();
 
@@ -123,8 +153,16 @@ TaskOutcome RunTask(const TaskSpec& spec,
 
   // Everything the child needs is prepared here; posix_spawn then clones
   // with CLONE_VFORK and execs without running any of our code in between.
+  // Simple command lines skip the shell (shell_words.h says which).
+  std::optional<std::vector<std::string>> direct;
+  if (allow_direct && spec.uses_shell() && spec.cwd.empty() &&
+      std::none_of(spec.env.begin(), spec.env.end(),
+                   [](const auto& kv) { return kv.first == "PATH"; }))
+    direct = SimpleCommandWords(spec.command);
   std::vector<std::string> argv_s;
-  if (spec.uses_shell()) {
+  if (direct) {
+    argv_s = *direct;
+  } else if (spec.uses_shell()) {
     argv_s = {"/bin/sh", "-c", spec.command};
   } else {
     argv_s.push_back(spec.command);
@@ -134,6 +172,7 @@ TaskOutcome RunTask(const TaskSpec& spec,
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_s = BuildEnv(spec, extra_env);
+  if (direct) SetShellPwd(&env_s);
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -155,12 +194,31 @@ TaskOutcome RunTask(const TaskSpec& spec,
                                         POSIX_SPAWN_SETSIGMASK |
                                         POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
-  int rc = spec.uses_shell() ? posix_spawn(&pid, argv[0], &fa.a, &attr.a,
-                                           argv.data(), envp.data())
-                             : posix_spawnp(&pid, argv[0], &fa.a, &attr.a,
-                                            argv.data(), envp.data());
+  int rc =
+      spec.uses_shell() && !direct
+          ? posix_spawn(&pid, argv[0], &fa.a, &attr.a, argv.data(), envp.data())
+          : posix_spawnp(&pid, argv[0], &fa.a, &attr.a, argv.data(),
+                         envp.data());
+  if (rc == ENOEXEC && direct) {
+    // An executable without a #! line: sh runs it as a script. So do we,
+    // by handing the whole line to sh.
+    return Run(spec, extra_env, limits, observer, /*allow_direct=*/false);
+  }
   out_w.reset();
   err_w.reset();
+  if (rc != 0 && direct) {
+    // What sh answers for a command it cannot run.
+    bool not_found = rc == ENOENT || rc == ENOTDIR;
+    out.kind = TaskOutcome::Kind::kExited;
+    out.exit_code = not_found ? 127 : 126;
+    out.detail = "exited " + std::to_string(out.exit_code);
+    out.stderr_tail = "/bin/sh: 1: " + argv_s[0] + ": " +
+                      (not_found ? "not found" : "Permission denied") + "\n";
+    if (out.stderr_tail.size() > limits.output_tail)
+      out.stderr_tail.erase(0, out.stderr_tail.size() - limits.output_tail);
+    out.duration_ms = static_cast<int64_t>(SecondsSince(started) * 1000);
+    return out;
+  }
   if (rc != 0) {
     out.kind = TaskOutcome::Kind::kSpawnFailed;
     out.detail = argv_s[0] + ": " + std::strerror(rc);
@@ -266,10 +324,18 @@ TaskOutcome RunTask(const TaskSpec& spec,
   if (stop_kind != TaskOutcome::Kind::kExited) {
     out.kind = stop_kind;
     if (stop_kind == TaskOutcome::Kind::kTimeout)
-      out.detail = "timed out after " + std::to_string(limits.timeout_s) +
-                   "s; " + out.detail;
+      out.detail = "timed out after " + FormatSeconds(limits.timeout_s) + "; " +
+                   out.detail;
   }
   return out;
+}
+
+}  // namespace
+
+TaskOutcome RunTask(const TaskSpec& spec,
+                    const std::vector<std::string>& extra_env,
+                    const ExecLimits& limits, ExecObserver* observer) {
+  return Run(spec, extra_env, limits, observer, /*allow_direct=*/true);
 }
 
 }  // namespace coyotes

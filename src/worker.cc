@@ -89,6 +89,9 @@ class Worker : public ExecObserver {
   UniqueFd wake_r_, wake_w_;
   bool drain_ = false;
   bool have_lease_ = false;
+  // After each (re)connection: run what our in-progress list already holds
+  // (a claim whose reply was lost) before claiming anything new.
+  bool check_held_ = false;
   std::string control_buf_;
   StopReason stop_ = StopReason::kNone;
   double backoff_s_ = 0;
@@ -187,9 +190,11 @@ bool Worker::EnsureConnected() {
     return false;
   }
   if (backoff_s_ > 0) LOGR(INFO) << "connected to Redis again";
+  check_held_ = true;
   backoff_s_ = 0;
   store_.emplace(std::move(c.value()), keys_, p_.channel, p_.owner,
-                 static_cast<int64_t>(config_.lease_ttl_s * 1000));
+                 static_cast<int64_t>(config_.lease_ttl_s * 1000),
+                 config_.result_ttl_s);
   return true;
 }
 
@@ -234,7 +239,8 @@ void Worker::OnSpawned(pid_t pid, uint64_t start_time) {
     if (ok.ok()) {
       if (!ok.value()) {
         LOGR(INFO) << "task " << current_->id
-                   << " was cancelled before it started; stopping it";
+                   << " must not run (cancelled, or run elsewhere); "
+                      "stopping it";
         start_refused_ = true;
         stop_ = StopReason::kCancel;
       }
@@ -286,6 +292,14 @@ void Worker::RunOne(const std::string& item) {
   if (outcome.kind == TaskOutcome::Kind::kSpawnFailed)
     OnSpawned(0, 0);  // still mark it running, so that finish is consistent
 
+  if (start_refused_) {
+    // The start step dropped the item and, for a cancel, recorded it.
+    LOGR(INFO) << "task end id=" << spec->id << " state=dropped";
+    current_ = nullptr;
+    current_item_ = nullptr;
+    Report("idle");
+    return;
+  }
   bool requeue = outcome.kind == TaskOutcome::Kind::kStopped;
   LOGR(INFO) << "task end id=" << spec->id
              << " state=" << (requeue ? "requeued" : OutcomeState(outcome))
@@ -348,6 +362,18 @@ int Worker::Run() {
     if (!EnsureConnected()) continue;
     auto since = std::chrono::steady_clock::now() - last_beat_;
     if (since >= std::chrono::duration<double>(tick_s())) OnTick();
+    if (check_held_) {
+      auto held = store_->Held();
+      if (!held.ok()) continue;
+      if (!held.value()) {
+        check_held_ = false;
+      } else {
+        LOGR(WARNING) << "running a task already in our in-progress list "
+                         "(its claim's reply was lost)";
+        RunOne(*held.value());
+        continue;
+      }
+    }
     // The read timeout must outlast the blocking wait.
     auto item = store_->Claim(claim_s);
     if (!item.ok()) {

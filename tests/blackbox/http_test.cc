@@ -166,8 +166,8 @@ TEST_F(Http, TaskRecordAndCancelQueued) {
                  200);
   ASSERT_TRUE(WaitFor(
       [&] {
-        return HttpRequest(port_, "GET", "/tasks/busy").body.find(
-                   "\"state\":\"running\"") != std::string::npos;
+        return HttpRequest(port_, "GET", "/tasks/busy")
+                   .body.find("\"state\":\"running\"") != std::string::npos;
       },
       10));
   HttpResponse r = HttpRequest(port_, "GET", "/tasks/waiting");
@@ -175,10 +175,10 @@ TEST_F(Http, TaskRecordAndCancelQueued) {
   for (const char* k :
        {"\"task_id\":\"waiting\"", "\"task_name\":\"true\"",
         "\"command\":\"true\"", "\"args\":null", "\"channel\":\"default\"",
-        "\"state\":\"queued\"", "\"attempts\":0", "\"created_at\":",
-        "\"started_at\":null", "\"finished_at\":null", "\"due_at\":null",
-        "\"worker\":null", "\"exit_code\":null", "\"signal\":null",
-        "\"reason\":null", "\"stdout\":", "\"stderr\":"})
+        "\"state\":\"queued\"", "\"attempts\":0",
+        "\"created_at\":", "\"started_at\":null", "\"finished_at\":null",
+        "\"due_at\":null", "\"worker\":null", "\"exit_code\":null",
+        "\"signal\":null", "\"reason\":null", "\"stdout\":", "\"stderr\":"})
     EXPECT_NE(r.body.find(k), std::string::npos) << k << " in " << r.body;
   ExpectEnvelope(HttpRequest(port_, "DELETE", "/tasks/waiting"), 200);
   r = HttpRequest(port_, "GET", "/tasks/waiting");
@@ -188,19 +188,21 @@ TEST_F(Http, TaskRecordAndCancelQueued) {
   ExpectEnvelope(HttpRequest(port_, "DELETE", "/tasks/waiting"), 409);
   ExpectEnvelope(HttpRequest(port_, "GET", "/tasks/nope"), 404);
   ExpectEnvelope(HttpRequest(port_, "DELETE", "/tasks/nope"), 404);
+  ExpectEnvelope(HttpRequest(port_, "DELETE", "/tasks/busy"), 202);
 }
 
 TEST_F(Http, CancelRunningEndsItsProcessGroup) {
-  ExpectEnvelope(Post("/channels/default", "id=victim&task=sleep%20100.75%20%26%20sleep%20100.75",
+  ExpectEnvelope(Post("/channels/default",
+                      "id=victim&task=sleep%20100.75%20%26%20sleep%20100.75",
                       "application/x-www-form-urlencoded"),
                  200);
-  ASSERT_TRUE(WaitFor(
-      [&] { return PidsWithCmdline("sleep 100.75").size() >= 2; }, 10));
+  ASSERT_TRUE(
+      WaitFor([&] { return PidsWithCmdline("sleep 100.75").size() >= 2; }, 10));
   ExpectEnvelope(HttpRequest(port_, "DELETE", "/tasks/victim"), 202);
   EXPECT_TRUE(WaitFor(
       [&] {
-        return HttpRequest(port_, "GET", "/tasks/victim").body.find(
-                   "\"state\":\"cancelled\"") != std::string::npos;
+        return HttpRequest(port_, "GET", "/tasks/victim")
+                   .body.find("\"state\":\"cancelled\"") != std::string::npos;
       },
       10))
       << daemon_->LogTail();
@@ -211,15 +213,15 @@ TEST_F(Http, ChannelsCreateListDelete) {
   ExpectEnvelope(Post("/channels", "name=reports&worker=2&distinct=true",
                       "application/x-www-form-urlencoded"),
                  200);
-  ExpectEnvelope(Post("/channels", "name=reports",
-                      "application/x-www-form-urlencoded"),
-                 409);
-  ExpectEnvelope(Post("/channels", "name=bad%20name",
-                      "application/x-www-form-urlencoded"),
-                 400);
-  ExpectEnvelope(Post("/channels", "name=x&worker=0",
-                      "application/x-www-form-urlencoded"),
-                 400);
+  ExpectEnvelope(
+      Post("/channels", "name=reports", "application/x-www-form-urlencoded"),
+      409);
+  ExpectEnvelope(
+      Post("/channels", "name=bad%20name", "application/x-www-form-urlencoded"),
+      400);
+  ExpectEnvelope(
+      Post("/channels", "name=x&worker=0", "application/x-www-form-urlencoded"),
+      400);
   // Its workers start.
   EXPECT_TRUE(WaitFor(
       [&] {
@@ -248,8 +250,8 @@ TEST_F(Http, ChannelsCreateListDelete) {
   ExpectEnvelope(HttpRequest(port_, "GET", "/channels/reports"), 404);
   EXPECT_TRUE(WaitFor(
       [&] {
-        return HttpRequest(port_, "GET", "/").body.find(
-                   "\"channel\":\"reports\"") == std::string::npos;
+        return HttpRequest(port_, "GET", "/")
+                   .body.find("\"channel\":\"reports\"") == std::string::npos;
       },
       15))
       << HttpRequest(port_, "GET", "/").body;
@@ -282,16 +284,18 @@ TEST_F(Http, PaginationOverAHundredThousandTasks) {
     items.push_back("{\"id\":\"p" + std::to_string(i) +
                     "\",\"task\":\"true\",\"chan\":\"big\"}");
   conn_->PipelineLPush("task:prepare:queue", items);
-  ASSERT_TRUE(WaitFor([&] { return conn_->LLen("coyotes:queue:big") == n; },
-                      120, 0.1));
+  ASSERT_TRUE(
+      WaitFor([&] { return conn_->LLen("coyotes:queue:big") == n; }, 120, 0.1));
   int port = router->http_port();
   double t0 = NowSeconds();
-  HttpResponse r = HttpRequest(port, "GET", "/channels/big?offset=99990&limit=5");
+  HttpResponse r =
+      HttpRequest(port, "GET", "/channels/big?offset=99990&limit=5");
   double took = NowSeconds() - t0;
   ExpectEnvelope(r, 200);
   EXPECT_NE(r.body.find("\"count\":100000"), std::string::npos);
   // The 99,991st to run is the 99,991st pushed.
-  EXPECT_NE(r.body.find("{\"task_id\":\"p99990\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("{\"task_id\":\"p99990\""), std::string::npos)
+      << r.body;
   EXPECT_NE(r.body.find("\"p99994\""), std::string::npos);
   EXPECT_EQ(r.body.find("\"p99995\""), std::string::npos);
   EXPECT_LT(took, 1.0);
@@ -309,12 +313,12 @@ TEST_F(Http, TwoHundredConcurrentPosts) {
   std::vector<int> codes(n);
   for (int i = 0; i < n; i++)
     threads.emplace_back([&, i] {
-      codes[i] = HttpRequest(d->http_port(), "POST", "/channels/default",
-                             "id=c" + std::to_string(i) + "&task=true",
-                             {{"Content-Type",
-                               "application/x-www-form-urlencoded"}},
-                             30)
-                     .status;
+      codes[i] =
+          HttpRequest(d->http_port(), "POST", "/channels/default",
+                      "id=c" + std::to_string(i) + "&task=true",
+                      {{"Content-Type", "application/x-www-form-urlencoded"}},
+                      30)
+              .status;
     });
   for (auto& t : threads) t.join();
   for (int i = 0; i < n; i++) EXPECT_EQ(codes[i], 200) << i;

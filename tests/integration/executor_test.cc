@@ -11,8 +11,8 @@
 #include "task_executor.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -137,6 +137,7 @@ class ExecutorTest : public ::testing::Test {
   static void SetUpTestSuite() {
     ASSERT_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1), 0) << std::strerror(errno);
   }
+  static void TearDownTestSuite() { prctl(PR_SET_CHILD_SUBREAPER, 0); }
 
   void SetUp() override {
     std::string templ = "/tmp/coyotes-exec-XXXXXX";
@@ -164,8 +165,9 @@ class ExecutorTest : public ::testing::Test {
 // Outcomes and output
 
 TEST_F(ExecutorTest, ShellTaskExitZeroCapturesOutputExactly) {
-  TaskOutcome out = Run(Shell(
-      "printf 'line1\\nline2\\n'; printf 'oops' >&2; printf '\\000\\001\\377'"));
+  TaskOutcome out =
+      Run(Shell("printf 'line1\\nline2\\n'; printf 'oops' >&2; printf "
+                "'\\000\\001\\377'"));
   EXPECT_EQ(out.kind, Kind::kExited);
   EXPECT_EQ(out.exit_code, 0);
   EXPECT_EQ(out.signal, 0);
@@ -227,11 +229,10 @@ TEST_F(ExecutorTest, SpawnFailureOfAMissingCwd) {
 TEST_F(ExecutorTest, BothPipesLargeAtOnceDoNotDeadlock) {
   ExecLimits l = Limits();
   l.output_tail = 2 << 20;
-  TaskOutcome out =
-      Run(Shell("head -c 1048576 /dev/zero | tr '\\000' o; "
-                "head -c 1048576 /dev/zero | tr '\\000' e >&2; "
-                "printf x; printf y >&2"),
-          l);
+  TaskOutcome out = Run(Shell("head -c 1048576 /dev/zero | tr '\\000' o; "
+                              "head -c 1048576 /dev/zero | tr '\\000' e >&2; "
+                              "printf x; printf y >&2"),
+                        l);
   EXPECT_EQ(out.kind, Kind::kExited);
   EXPECT_EQ(out.exit_code, 0);
   EXPECT_EQ(out.stdout_tail, std::string(1 << 20, 'o') + "x");
@@ -268,9 +269,13 @@ TEST_F(ExecutorTest, OutputTailZeroKeepsNothing) {
 
 TEST_F(ExecutorTest, ArgvTaskUsesNoShell) {
   const std::string f1 = dir_ + "/f1", f2 = dir_ + "/f2", f3 = dir_ + "/f3";
-  const std::vector<std::string> args = {
-      "%s\n", "hello; touch " + f1, "$(touch " + f2 + ")",
-      "`touch " + f3 + "`", "*", "$HOME", "a  b"};
+  const std::vector<std::string> args = {"%s\n",
+                                         "hello; touch " + f1,
+                                         "$(touch " + f2 + ")",
+                                         "`touch " + f3 + "`",
+                                         "*",
+                                         "$HOME",
+                                         "a  b"};
   TaskOutcome out = Run(Argv("printf", args));
   EXPECT_TRUE(out.succeeded()) << out.detail << " " << out.stderr_tail;
   std::string want;
@@ -305,8 +310,7 @@ TEST_F(ExecutorTest, Environment) {
   unsetenv("EXEC_TEST_OVERRIDE");
   unsetenv("COYOTES_TEST_LEAK");
   EXPECT_TRUE(out.succeeded()) << out.detail << " " << out.stderr_tail;
-  EXPECT_EQ(out.stdout_tail,
-            "abc123\nfrom spec = x\nyes\n1\nchild\nno-leak\n");
+  EXPECT_EQ(out.stdout_tail, "abc123\nfrom spec = x\nyes\n1\nchild\nno-leak\n");
 }
 
 TEST_F(ExecutorTest, EnvironmentOfAnArgvTask) {
@@ -379,7 +383,8 @@ TEST_F(ExecutorTest, TaskStartsWithCleanSignalState) {
   sigemptyset(&block);
   sigaddset(&block, SIGUSR1);
   ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &block, &old_mask), 0);
-  struct sigaction ign {}, old_usr2 {};
+  struct sigaction ign {
+  }, old_usr2{};
   ign.sa_handler = SIG_IGN;
   ASSERT_EQ(sigaction(SIGUSR2, &ign, &old_usr2), 0);
   // The spawned program reads its own status: a shell would show the mask
@@ -403,6 +408,91 @@ TEST_F(ExecutorTest, TaskStartsWithCleanSignalState) {
   const unsigned long long ignored =
       std::stoull(ign_line.substr(8), nullptr, 16);
   EXPECT_EQ(ignored & 0x7fffffffull, 0u) << ign_line;
+}
+
+// ---------------------------------------------------------------------------
+// Simple command lines: whether RunTask hands them to /bin/sh or runs them
+// directly (src/shell_words.h), the task sees what sh would give it.
+
+void WriteFile(const std::string& path, const std::string& text, int mode) {
+  {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << text;
+  }
+  ASSERT_EQ(chmod(path.c_str(), mode), 0) << path;
+}
+
+TEST_F(ExecutorTest, CommandNotFoundAsShReportsIt) {
+  TaskOutcome out = Run(Shell("coyotes-test-no-such-cmd arg"));
+  EXPECT_EQ(out.kind, Kind::kExited);
+  EXPECT_EQ(out.exit_code, 127);
+  EXPECT_FALSE(out.succeeded());
+  EXPECT_EQ(out.stdout_tail, "");
+  EXPECT_EQ(out.stderr_tail,
+            "/bin/sh: 1: coyotes-test-no-such-cmd: not found\n");
+
+  out = Run(Shell("/nonexistent/dir/prog"));
+  EXPECT_EQ(out.exit_code, 127);
+  EXPECT_EQ(out.stderr_tail, "/bin/sh: 1: /nonexistent/dir/prog: not found\n");
+}
+
+TEST_F(ExecutorTest, NotExecutableAsShReportsIt) {
+  const std::string file = dir_ + "/noexec";
+  WriteFile(file, "echo never\n", 0644);
+  TaskOutcome out = Run(Shell(file));
+  EXPECT_EQ(out.kind, Kind::kExited);
+  EXPECT_EQ(out.exit_code, 126);
+  EXPECT_EQ(out.stdout_tail, "");
+  EXPECT_EQ(out.stderr_tail, "/bin/sh: 1: " + file + ": Permission denied\n");
+
+  out = Run(Shell(dir_));  // a directory
+  EXPECT_EQ(out.exit_code, 126);
+  EXPECT_EQ(out.stderr_tail, "/bin/sh: 1: " + dir_ + ": Permission denied\n");
+}
+
+TEST_F(ExecutorTest, ScriptWithoutShebangRunsUnderSh) {
+  const std::string script = dir_ + "/plain-script";
+  WriteFile(script, "echo from script $# \"$1\"\nexit 4\n", 0755);
+  TaskOutcome out = Run(Shell(script + " a1 b2"));
+  EXPECT_EQ(out.kind, Kind::kExited);
+  EXPECT_EQ(out.exit_code, 4);
+  EXPECT_EQ(out.stdout_tail, "from script 2 a1\n");
+  EXPECT_EQ(out.stderr_tail, "");
+}
+
+TEST_F(ExecutorTest, SimpleCommandExitStatusAndOutput) {
+  TaskOutcome out = Run(Shell("false"));
+  EXPECT_EQ(out.kind, Kind::kExited);
+  EXPECT_EQ(out.exit_code, 1);
+  out = Run(Shell("printf %s,%s a=1 b:2"));
+  EXPECT_TRUE(out.succeeded());
+  EXPECT_EQ(out.stdout_tail, "a=1,b:2");
+}
+
+TEST_F(ExecutorTest, PathFromTheTaskEnvironmentIsSearched) {
+  WriteFile(dir_ + "/coyotes-test-mycmd", "#!/bin/sh\necho mine \"$@\"\n",
+            0755);
+  TaskSpec spec = Shell("coyotes-test-mycmd x y");
+  spec.env = {{"PATH", dir_ + ":/usr/bin:/bin"}};
+  TaskOutcome out = Run(spec);
+  EXPECT_TRUE(out.succeeded()) << out.detail << " " << out.stderr_tail;
+  EXPECT_EQ(out.stdout_tail, "mine x y\n");
+}
+
+TEST_F(ExecutorTest, PwdIsExportedAsShDoes) {
+  char cwd[PATH_MAX];
+  ASSERT_NE(getcwd(cwd, sizeof(cwd)), nullptr);
+  const char* saved = getenv("PWD");
+  const std::string saved_pwd = saved ? saved : "";
+  // An inherited PWD that does not name the working directory is replaced
+  // by the physical path, as sh does.
+  ASSERT_EQ(setenv("PWD", "/nonexistent", 1), 0);
+  TaskOutcome wrong = Run(Shell("printenv PWD"));
+  ASSERT_EQ(unsetenv("PWD"), 0);
+  TaskOutcome unset = Run(Shell("printenv PWD"));
+  if (saved) setenv("PWD", saved_pwd.c_str(), 1);
+  EXPECT_EQ(wrong.stdout_tail, std::string(cwd) + "\n");
+  EXPECT_EQ(unset.stdout_tail, std::string(cwd) + "\n");
 }
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // expired/recover scripts. See HACKING.md, "Delivery protocol".
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -62,23 +63,22 @@ const Status& StatusOf(const Result<T>& r) {
   return r.status();
 }
 
-#define ASSERT_OK(expr)                          \
-  do {                                           \
-    const auto& result_ = (expr);                \
-    ASSERT_TRUE(StatusOf(result_).ok())          \
+#define ASSERT_OK(expr)                                   \
+  do {                                                    \
+    const auto& result_ = (expr);                         \
+    ASSERT_TRUE(StatusOf(result_).ok())                   \
         << #expr << ": " << StatusOf(result_).ToString(); \
   } while (0)
-#define EXPECT_OK(expr)                          \
-  do {                                           \
-    const auto& result_ = (expr);                \
-    EXPECT_TRUE(StatusOf(result_).ok())          \
+#define EXPECT_OK(expr)                                   \
+  do {                                                    \
+    const auto& result_ = (expr);                         \
+    EXPECT_TRUE(StatusOf(result_).ok())                   \
         << #expr << ": " << StatusOf(result_).ToString(); \
   } while (0)
 
 // Start's answer; an error is a test failure (and false).
-bool Started(WorkerStore* store, const std::string& item,
-             const std::string& id, int attempt, pid_t pgid,
-             uint64_t pstart) {
+bool Started(WorkerStore* store, const std::string& item, const std::string& id,
+             int attempt, pid_t pgid, uint64_t pstart) {
   Result<bool> r = store->Start(item, id, attempt, pgid, pstart);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() && r.value();
@@ -134,8 +134,7 @@ class StoreTest : public ::testing::Test {
   // (src/router.cc, SubmitTask). With a payload, it is first put where the
   // router's BLMOVE would have put it: the router's in-progress list.
   RouteReply Route(const RedisKeys& keys, const TaskSpec& spec,
-                   const std::string& payload = "raw",
-                   int max_channels = 64,
+                   const std::string& payload = "raw", int max_channels = 64,
                    const std::string& dead_letter = "{\"dl\":1}") {
     const std::string proc = keys.Proc(kRouter);
     if (!payload.empty()) conn_->Cmd({"LPUSH", proc, payload});
@@ -221,9 +220,9 @@ class StoreTest : public ::testing::Test {
   }
 
   Strings Expired(int max_owners = 100) {
-    Result<RedisReply> r = client_->Eval(kExpiredScript, {keys_.Leases()},
-                                         {keys_.prefix(),
-                                          std::to_string(max_owners)});
+    Result<RedisReply> r =
+        client_->Eval(kExpiredScript, {keys_.Leases()},
+                      {keys_.prefix(), std::to_string(max_owners)});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? Flatten(r.value().get()) : Strings{"(error)"};
   }
@@ -287,7 +286,8 @@ TEST_F(StoreTest, ClientCommandsAndErrors) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   r = client_->Command({"GET", "k"});
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(std::string(r.value()->str, r.value()->len), std::string("a\0b", 3));
+  EXPECT_EQ(std::string(r.value()->str, r.value()->len),
+            std::string("a\0b", 3));
   r = client_->Command({"NOSUCHCOMMAND"});
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().message().find("Redis: ") == 0)
@@ -593,8 +593,7 @@ TEST_F(StoreTest, StartMarksRunning) {
   EXPECT_EQ(Field("t1", "state"), "running");
   EXPECT_GE(std::stoll(Field("t1", "started_at")), before);
   EXPECT_EQ(Field("t1", "attempts"), "2");
-  EXPECT_EQ(Field("t1", "worker"),
-            HostName() + ":" + std::to_string(getpid()));
+  EXPECT_EQ(Field("t1", "worker"), HostName() + ":" + std::to_string(getpid()));
   EXPECT_EQ(Field("t1", "owner"), kOwnerA);
   EXPECT_EQ(Field("t1", "host"), HostName());
   EXPECT_EQ(Field("t1", "pgid"), "4242");
@@ -604,6 +603,9 @@ TEST_F(StoreTest, StartMarksRunning) {
   // The item stays in our in-progress list while the task runs.
   EXPECT_EQ(conn_->List({"LRANGE", keys_.Proc(kOwnerA), "0", "-1"}),
             Strings{item});
+  // The channel's running set lists it, by start time.
+  EXPECT_EQ(conn_->Cmd({"ZSCORE", keys_.Running("biz"), "t1"}),
+            Field("t1", "started_at"));
   // Start renews the lease.
   const long long lease = conn_->Int({"ZSCORE", keys_.Leases(), kOwnerA});
   EXPECT_GT(lease, before);
@@ -620,6 +622,7 @@ TEST_F(StoreTest, StartRefusesACancelledTask) {
   EXPECT_EQ(Field("t1", "state"), "cancelled");
   EXPECT_FALSE(HasField("t1", "pgid"));
   EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0) << "item not dropped";
+  EXPECT_EQ(conn_->Int({"EXISTS", keys_.Running("biz")}), 0);
 }
 
 TEST_F(StoreTest, StartRefusesACancelRequestOrAMissingRecord) {
@@ -629,7 +632,7 @@ TEST_F(StoreTest, StartRefusesACancelRequestOrAMissingRecord) {
   const std::string item1 = ClaimOne(store.get());
   conn_->Cmd({"HSET", keys_.Task("t1"), "cancel", "1"});
   EXPECT_FALSE(Started(store.get(), item1, "t1", 1, 4242, 1));
-  EXPECT_EQ(Field("t1", "state"), "queued");
+  EXPECT_EQ(Field("t1", "state"), "cancelled");
 
   const std::string item2 = ClaimOne(store.get());
   conn_->Cmd({"DEL", keys_.Task("t2")});
@@ -667,6 +670,7 @@ TEST_F(StoreTest, FinishRecordsSuccess) {
   EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0);
   EXPECT_EQ(conn_->Int({"HGET", keys_.Stats(), "succeeded"}), 1);
   EXPECT_EQ(conn_->Int({"HGET", keys_.Stats(), "failed"}), 0);
+  EXPECT_EQ(conn_->Int({"ZCARD", keys_.Running("biz")}), 0);
   EXPECT_EQ(conn_->Cmd({"ZSCORE", keys_.Leases(), kOwnerA}) == "(nil)", false);
 }
 
@@ -699,7 +703,8 @@ TEST_F(StoreTest, FinishRecordsFailures) {
   timeout.detail = "timed out after 1s";
   run("to", timeout);
   EXPECT_EQ(Field("to", "state"), "failed");
-  EXPECT_TRUE(StartsWith(Field("to", "reason"), "timeout: ")) << Field("to", "reason");
+  EXPECT_TRUE(StartsWith(Field("to", "reason"), "timeout: "))
+      << Field("to", "reason");
 
   TaskOutcome spawn;
   spawn.kind = TaskOutcome::Kind::kSpawnFailed;
@@ -762,8 +767,10 @@ TEST_F(StoreTest, RequeuePutsTheItemBackAtTheConsumingEnd) {
   EXPECT_EQ(conn_->LLen(keys_.Queue("biz")), 2);
   EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0);
   EXPECT_EQ(Field("t1", "state"), "queued");
-  EXPECT_TRUE(StartsWith(Field("t1", "reason"), "stopped")) << Field("t1", "reason");
+  EXPECT_TRUE(StartsWith(Field("t1", "reason"), "stopped"))
+      << Field("t1", "reason");
   EXPECT_FALSE(HasField("t1", "pgid"));
+  EXPECT_EQ(conn_->Int({"ZCARD", keys_.Running("biz")}), 0);
   // It is the next one out, before t2.
   EXPECT_EQ(ClaimOne(store.get()), item);
   EXPECT_TRUE(Started(store.get(), item, "t1", 1, 4243, 6));
@@ -850,10 +857,13 @@ TEST_F(StoreTest, RecoverRequeuesTheTasksOfAnExpiredOwner) {
   EXPECT_EQ(decoded->attempt, 2);
   EXPECT_EQ(decoded->command, "one");
   EXPECT_EQ(conn_->LLen(keys_.Queue("a")), 2);
+  EXPECT_EQ(conn_->Cmd({"ZSCORE", keys_.Running("a"), "t1"}), "(nil)");
+  EXPECT_EQ(conn_->Cmd({"ZSCORE", keys_.Running("b"), "t3"}) == "(nil)", false);
 
   EXPECT_EQ(Field("t1", "state"), "queued");
   EXPECT_EQ(Field("t1", "item"), again);
-  EXPECT_TRUE(StartsWith(Field("t1", "reason"), "lost")) << Field("t1", "reason");
+  EXPECT_TRUE(StartsWith(Field("t1", "reason"), "lost"))
+      << Field("t1", "reason");
   EXPECT_NE(Field("t1", "reason").find(kOwnerA), std::string::npos);
   EXPECT_FALSE(HasField("t1", "pgid"));
   EXPECT_FALSE(HasField("t1", "pstart"));
@@ -934,6 +944,44 @@ TEST_F(StoreTest, RecoverGivesARoutersPayloadBackToThePrepareQueue) {
   EXPECT_EQ(conn_->Cmd({"ZSCORE", keys_.Leases(), router}), "(nil)");
 }
 
+TEST_F(StoreTest, RecoverGivesARoutersBatchBackOldestFirst) {
+  const std::string router = "router/otherhost/56/y";
+  for (const char* p : {"p1", "p2", "p3"}) {
+    conn_->Cmd({"LPUSH", keys_.Prepare(), p});
+  }
+  // The router's batch: moved from the right of prepare to the left of its
+  // in-progress list, as kTakeBatchScript does.
+  Result<RedisReply> r = client_->Eval(
+      kTakeBatchScript, {keys_.Prepare(), keys_.Proc(router)}, {"10"});
+  ASSERT_OK(r);
+  EXPECT_EQ(Flatten(r.value().get()), (Strings{"p1", "p2", "p3"}));
+  EXPECT_EQ(conn_->LLen(keys_.Prepare()), 0);
+  conn_->Cmd({"LPUSH", keys_.Prepare(), "p4"});
+  conn_->Cmd({"ZADD", keys_.Leases(), "1", router});
+  EXPECT_EQ(Recover(), Strings{});
+  for (const char* want : {"p1", "p2", "p3", "p4"})
+    EXPECT_EQ(conn_->Cmd({"RPOP", keys_.Prepare()}), want);
+}
+
+TEST_F(StoreTest, TakeBatchStopsAtTheLimitOrWhenEmpty) {
+  const std::string proc = keys_.Proc(kRouter);
+  for (int i = 1; i <= 5; i++)
+    conn_->Cmd({"LPUSH", keys_.Prepare(), "i" + std::to_string(i)});
+  Result<RedisReply> r =
+      client_->Eval(kTakeBatchScript, {keys_.Prepare(), proc}, {"3"});
+  ASSERT_OK(r);
+  EXPECT_EQ(Flatten(r.value().get()), (Strings{"i1", "i2", "i3"}));
+  EXPECT_EQ(conn_->List({"LRANGE", proc, "0", "-1"}),
+            (Strings{"i3", "i2", "i1"}));
+  r = client_->Eval(kTakeBatchScript, {keys_.Prepare(), proc}, {"3"});
+  ASSERT_OK(r);
+  EXPECT_EQ(Flatten(r.value().get()), (Strings{"i4", "i5"}));
+  r = client_->Eval(kTakeBatchScript, {keys_.Prepare(), proc}, {"3"});
+  ASSERT_OK(r);
+  EXPECT_EQ(Flatten(r.value().get()), Strings{});
+  EXPECT_EQ(conn_->LLen(proc), 5);
+}
+
 TEST_F(StoreTest, RecoverHonoursTheOwnerLimit) {
   for (const char* owner : {kOwnerA, kOwnerB, kOwnerC})
     conn_->Cmd({"ZADD", keys_.Leases(), "1", owner});
@@ -958,9 +1006,9 @@ TEST_F(StoreTest, ExpiredListsDeadOwnersAndWhereTheirTasksRan) {
   conn_->Cmd({"ZADD", keys_.Leases(), "2", kOwnerC});  // nothing in flight
   conn_->Cmd({"ZADD", keys_.Leases(), "3", router});
 
-  EXPECT_EQ(Expired(), (Strings{kOwnerA, "t1", HostName(), "4242", "777",
-                                kOwnerC, "", "", "", "",
-                                router, "", "", "", ""}));
+  EXPECT_EQ(Expired(),
+            (Strings{kOwnerA, "t1", HostName(), "4242", "777", kOwnerC, "", "",
+                     "", "", router, "", "", "", ""}));
   // Read only.
   EXPECT_EQ(conn_->Int({"ZCARD", keys_.Leases()}), 4);
   EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 1);
@@ -973,6 +1021,198 @@ TEST_F(StoreTest, ExpiredListsDeadOwnersAndWhereTheirTasksRan) {
   EXPECT_EQ(Strings(all.begin() + 15, all.end()),
             (Strings{kOwnerB, "t2", "", "", ""}));
   EXPECT_EQ(Expired(1), (Strings{kOwnerA, "t1", HostName(), "4242", "777"}));
+}
+
+// ---------------------------------------------------------------------------
+// Cancellation (API side: kCancelScript; worker side: TaskHeartbeat, Start)
+
+struct CancelReply {
+  std::string outcome, extra;
+};
+
+CancelReply Cancel(RedisClient* client, const RedisKeys& keys,
+                   const std::string& id, int64_t ttl_s = 100) {
+  Result<RedisReply> r =
+      client->Eval(kCancelScript, {keys.Task(id), keys.Stats()},
+                   {keys.prefix(), std::to_string(ttl_s)});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) return {};
+  Strings f = Flatten(r.value().get());
+  EXPECT_EQ(f.size(), 2u);
+  if (f.size() != 2) return {};
+  return {f[0], f[1]};
+}
+
+TEST_F(StoreTest, CancelAQueuedTask) {
+  conn_->Cmd({"HSET", keys_.Channels(), "d", R"({"distinct":true})"});
+  ASSERT_EQ(Route(ShellTask("t1", "d", "one")).status, "ok");
+  ASSERT_EQ(Route(ShellTask("t2", "d", "two")).status, "ok");
+  CancelReply c = Cancel(&*client_, keys_, "t1");
+  EXPECT_EQ(c.outcome, "cancelled");
+  EXPECT_EQ(Field("t1", "state"), "cancelled");
+  EXPECT_TRUE(StartsWith(Field("t1", "reason"), "cancelled"));
+  EXPECT_FALSE(Field("t1", "finished_at").empty());
+  const long long ttl = conn_->Int({"TTL", keys_.Task("t1")});
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 100);
+  EXPECT_EQ(conn_->Int({"HGET", keys_.Stats(), "cancelled"}), 1);
+  // Only t2 is left to run, and the distinct key of t1 is free again.
+  auto store = Store("d", kOwnerA);
+  EXPECT_EQ(ClaimOne(store.get()),
+            EncodeQueueItem(ShellTask("t2", "d", "two")));
+  EXPECT_EQ(conn_->LLen(keys_.Queue("d")), 0);
+  EXPECT_EQ(Route(ShellTask("t3", "d", "one")).status, "ok");
+  // A second cancel finds it finished.
+  c = Cancel(&*client_, keys_, "t1");
+  EXPECT_EQ(c.outcome, "finished");
+  EXPECT_EQ(c.extra, "cancelled");
+}
+
+TEST_F(StoreTest, CancelARunningTaskFlagsItForItsWorker) {
+  ASSERT_EQ(Route(ShellTask("t1", "biz", "sleep 100")).status, "ok");
+  auto store = Store("biz", kOwnerA);
+  const std::string item = ClaimOne(store.get());
+  ASSERT_TRUE(Started(store.get(), item, "t1", 1, 4242, 5));
+  Result<bool> hb = store->TaskHeartbeat("t1");
+  ASSERT_OK(hb);
+  EXPECT_FALSE(hb.value());
+
+  CancelReply c = Cancel(&*client_, keys_, "t1");
+  EXPECT_EQ(c.outcome, "cancelling");
+  EXPECT_EQ(c.extra, kOwnerA);
+  EXPECT_EQ(Field("t1", "state"), "running");
+  EXPECT_EQ(Field("t1", "cancel"), "1");
+  hb = store->TaskHeartbeat("t1");
+  ASSERT_OK(hb);
+  EXPECT_TRUE(hb.value());
+
+  TaskOutcome o;
+  o.kind = TaskOutcome::Kind::kCancelled;
+  o.signal = SIGTERM;
+  o.detail = "killed by SIGTERM";
+  ASSERT_OK(store->Finish(item, "t1", o, 100));
+  EXPECT_EQ(Field("t1", "state"), "cancelled");
+  EXPECT_FALSE(HasField("t1", "cancel"));
+  EXPECT_GT(conn_->Int({"TTL", keys_.Task("t1")}), 0);
+  EXPECT_EQ(conn_->Int({"HGET", keys_.Stats(), "cancelled"}), 1);
+  EXPECT_EQ(conn_->Int({"ZCARD", keys_.Running("biz")}), 0);
+}
+
+TEST_F(StoreTest, CancelFinishedOrMissingTask) {
+  EXPECT_EQ(Cancel(&*client_, keys_, "nope").outcome, "missing");
+  ASSERT_EQ(Route(ShellTask("t1", "biz", "true")).status, "ok");
+  auto store = Store("biz", kOwnerA);
+  const std::string item = ClaimOne(store.get());
+  ASSERT_TRUE(Started(store.get(), item, "t1", 1, 4242, 5));
+  ASSERT_OK(store->Finish(item, "t1", Exited(3), 100));
+  CancelReply c = Cancel(&*client_, keys_, "t1");
+  EXPECT_EQ(c.outcome, "finished");
+  EXPECT_EQ(c.extra, "failed");
+  EXPECT_EQ(Field("t1", "state"), "failed");
+  EXPECT_FALSE(HasField("t1", "cancel"));
+}
+
+TEST_F(StoreTest, TaskHeartbeatRenewsTheLease) {
+  auto store = Store("biz", kOwnerA, nullptr, 4000);
+  const long long before = RedisNowMs();
+  Result<bool> hb = store->TaskHeartbeat("no-such-task");
+  ASSERT_OK(hb);
+  EXPECT_FALSE(hb.value());
+  EXPECT_GE(conn_->Int({"ZSCORE", keys_.Leases(), kOwnerA}), before + 4000);
+}
+
+// A task cancelled after a worker took it from the queue but before the
+// worker's start step: the worker's Start is refused and records the
+// cancel itself (the worker then stops what it spawned; a Finish it might
+// still send changes nothing). The record ends up cancelled and expiring,
+// and a distinct channel accepts the same command again.
+TEST_F(StoreTest, CancelBetweenClaimAndStartFinalizesTheRecord) {
+  conn_->Cmd({"HSET", keys_.Channels(), "d", R"({"distinct":true})"});
+  ASSERT_EQ(Route(ShellTask("t1", "d", "one")).status, "ok");
+  auto store = Store("d", kOwnerA);
+  const std::string item = ClaimOne(store.get());
+  CancelReply c = Cancel(&*client_, keys_, "t1");
+  EXPECT_EQ(c.outcome, "cancelling");
+  EXPECT_FALSE(Started(store.get(), item, "t1", 1, 4242, 5));
+  EXPECT_EQ(Field("t1", "state"), "cancelled");
+  TaskOutcome o;
+  o.kind = TaskOutcome::Kind::kCancelled;
+  o.signal = SIGTERM;
+  ASSERT_OK(store->Finish(item, "t1", o, 100));
+  EXPECT_EQ(Field("t1", "state"), "cancelled");
+  EXPECT_GT(conn_->Int({"TTL", keys_.Task("t1")}), 0);
+  EXPECT_EQ(Route(ShellTask("t2", "d", "one")).status, "ok");
+}
+
+// ---------------------------------------------------------------------------
+// Channel listing and deletion (API scripts)
+
+TEST_F(StoreTest, ChannelPageListsRunningThenQueuedInRunOrder) {
+  for (int i = 1; i <= 5; i++) {
+    std::string id = "t" + std::to_string(i);
+    ASSERT_EQ(Route(ShellTask(id, "biz", "cmd " + id)).status, "ok");
+  }
+  auto a = Store("biz", kOwnerA);
+  auto b = Store("biz", kOwnerB);
+  const std::string i1 = ClaimOne(a.get());
+  ASSERT_TRUE(Started(a.get(), i1, "t1", 1, 1, 1));
+  const std::string i2 = ClaimOne(b.get());
+  ASSERT_TRUE(Started(b.get(), i2, "t2", 1, 2, 2));
+  auto page = [&](int offset, int limit) {
+    Result<RedisReply> r = client_->Eval(
+        kChannelPageScript, {keys_.Running("biz"), keys_.Queue("biz")},
+        {keys_.prefix(), std::to_string(offset), std::to_string(limit)});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? Flatten(r.value().get()) : Strings{};
+  };
+  auto item = [](const char* id) {
+    return EncodeQueueItem(ShellTask(id, "biz", std::string("cmd ") + id));
+  };
+  Strings all = page(0, 10);
+  ASSERT_EQ(all.size(), 3u + 4u + 3u) << ::testing::PrintToString(all);
+  EXPECT_EQ(all[0], "2");  // running
+  EXPECT_EQ(all[1], "3");  // queued
+  EXPECT_EQ(all[2], "2");  // running ones on this page
+  // Running ones, by start time (ties by id).
+  EXPECT_EQ((Strings{all[3], all[4], all[5], all[6]}),
+            (Strings{"t1", "cmd t1", "t2", "cmd t2"}));
+  EXPECT_EQ((Strings{all[7], all[8], all[9]}),
+            (Strings{item("t3"), item("t4"), item("t5")}));
+  // A page that starts inside the running ones and ends in the queue.
+  EXPECT_EQ(page(1, 2), (Strings{"2", "3", "1", "t2", "cmd t2", item("t3")}));
+  // A page inside the queue.
+  EXPECT_EQ(page(3, 2), (Strings{"2", "3", "0", item("t4"), item("t5")}));
+  EXPECT_EQ(page(5, 2), (Strings{"2", "3", "0"}));
+  EXPECT_EQ(page(0, 0), (Strings{"2", "3", "0"}));
+}
+
+TEST_F(StoreTest, DeleteChannel) {
+  auto del = [&](const std::string& chan, bool purge) {
+    Result<RedisReply> r =
+        client_->Eval(kDeleteChannelScript,
+                      {keys_.Channels(), keys_.Queue(chan), keys_.Stats()},
+                      {chan, purge ? "1" : "0", keys_.prefix(), "100"});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r.value()->integer : -100;
+  };
+  EXPECT_EQ(del("nope", false), -1);
+  ASSERT_EQ(Route(ShellTask("k1", "keep", "x")).status, "ok");
+  EXPECT_EQ(del("keep", false), 0);
+  EXPECT_EQ(conn_->Int({"HEXISTS", keys_.Channels(), "keep"}), 0);
+  EXPECT_EQ(conn_->LLen(keys_.Queue("keep")), 1) << "queue kept without purge";
+  EXPECT_EQ(Field("k1", "state"), "queued");
+
+  conn_->Cmd({"HSET", keys_.Channels(), "p", R"({"distinct":true})"});
+  ASSERT_EQ(Route(ShellTask("p1", "p", "a")).status, "ok");
+  ASSERT_EQ(Route(ShellTask("p2", "p", "b")).status, "ok");
+  EXPECT_EQ(del("p", true), 2);
+  EXPECT_EQ(conn_->Int({"EXISTS", keys_.Queue("p")}), 0);
+  EXPECT_EQ(conn_->Int({"EXISTS", keys_.Distinct("p")}), 0);
+  for (const char* id : {"p1", "p2"}) {
+    EXPECT_EQ(Field(id, "state"), "cancelled") << id;
+    EXPECT_GT(conn_->Int({"TTL", keys_.Task(id)}), 0) << id;
+  }
+  EXPECT_EQ(conn_->Int({"HGET", keys_.Stats(), "cancelled"}), 2);
 }
 
 // ---------------------------------------------------------------------------

@@ -70,8 +70,7 @@ TEST(ParseHostPortTest, NoPort) {
   EXPECT_EQ(hp.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Contains(hp.status().message(), "localhost"))
       << hp.status().message();
-  EXPECT_TRUE(Contains(hp.status().message(), "port"))
-      << hp.status().message();
+  EXPECT_TRUE(Contains(hp.status().message(), "port")) << hp.status().message();
 }
 
 TEST(ParseHostPortTest, BadPorts) {
@@ -106,8 +105,7 @@ class ConfigFromFlagsTest : public ::testing::Test {
   // Sets a flag the way the command line would (it then counts as given).
   static void Set(const char* name, const std::string& value) {
     std::string result = gflags::SetCommandLineOption(name, value.c_str());
-    ASSERT_FALSE(result.empty())
-        << "gflags refused --" << name << "=" << value;
+    ASSERT_FALSE(result.empty()) << "gflags refused --" << name << "=" << value;
   }
 
   // Expects ConfigFromFlags to fail with a message "--FLAG: ...".
@@ -118,8 +116,8 @@ class ConfigFromFlagsTest : public ::testing::Test {
     ASSERT_FALSE(s.ok()) << context << ": accepted";
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << context;
     EXPECT_EQ(s.message().rfind("--" + dashed_flag + ": ", 0), 0u)
-        << context << ": message does not start with --" << dashed_flag
-        << ": " << s.message();
+        << context << ": message does not start with --" << dashed_flag << ": "
+        << s.message();
   }
 
   // Sets one flag, expects the error to name it, and restores the flag.
@@ -385,8 +383,7 @@ TEST_F(ConfigFromFlagsTest, Sizes) {
   ExpectBad("result_ttl", "0", "result-ttl");
   ExpectBad("result_ttl", "-5", "result-ttl");
   ExpectBad("http_max_body", "1023", "http-max-body");
-  ExpectBad("http_max_body", std::to_string((512 << 20) + 1),
-            "http-max-body");
+  ExpectBad("http_max_body", std::to_string((512 << 20) + 1), "http-max-body");
 }
 
 TEST_F(ConfigFromFlagsTest, UpperBoundsAccepted) {
@@ -409,11 +406,11 @@ TEST_F(ConfigFromFlagsTest, UpperBoundsAccepted) {
 TEST(UsageTextTest, ListsEveryFlagDashed) {
   const std::string usage = UsageText();
   const std::vector<std::string> flags = {
-      "channel-default", "colorful-tty",   "concurrent",    "host",
-      "http-addr",       "password",       "pidfile",       "redis-db",
-      "redis-host",      "redis-password", "task-mode",     "shutdown-timeout",
+      "channel-default", "colorful-tty",   "concurrent",     "host",
+      "http-addr",       "password",       "pidfile",        "redis-db",
+      "redis-host",      "redis-password", "task-mode",      "shutdown-timeout",
       "kill-grace",      "namespace",      "max-task-bytes", "max-channels",
-      "output-tail",     "task-timeout",   "result-ttl",    "lease-ttl",
+      "output-tail",     "task-timeout",   "result-ttl",     "lease-ttl",
       "http-max-body",   "pipe-grace"};
   for (const std::string& f : flags) {
     EXPECT_TRUE(Contains(usage, "  --" + f + "\n") ||

@@ -57,7 +57,8 @@ class PidFileTest : public ::testing::Test {
   }
   void TearDown() override {
     if (dir_.empty()) return;
-    for (const std::string& name : Entries()) unlink((dir_ + "/" + name).c_str());
+    for (const std::string& name : Entries())
+      unlink((dir_ + "/" + name).c_str());
     rmdir(dir_.c_str());
   }
 

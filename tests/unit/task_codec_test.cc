@@ -39,7 +39,8 @@ TaskSpec MustParse(const std::string& payload,
 // ParseProducerItem: accepted items
 
 TEST(ParseProducerItemTest, OriginalSeedItem) {
-  TaskSpec s = MustParse(R"({"task":"ping -c 4 example.org","chan":"biz","ts":123})");
+  TaskSpec s =
+      MustParse(R"({"task":"ping -c 4 example.org","chan":"biz","ts":123})");
   EXPECT_EQ(s.command, "ping -c 4 example.org");
   EXPECT_EQ(s.name, "ping -c 4 example.org");
   EXPECT_EQ(s.channel, "biz");
@@ -77,7 +78,8 @@ TEST(ParseProducerItemTest, CommandWithArgsRunsWithoutShell) {
   EXPECT_FALSE(s.uses_shell());
   EXPECT_EQ(s.command, "ls");
   ASSERT_TRUE(s.args.has_value());
-  EXPECT_EQ(*s.args, (std::vector<std::string>{"-l", "/tmp dir", "; rm -rf /"}));
+  EXPECT_EQ(*s.args,
+            (std::vector<std::string>{"-l", "/tmp dir", "; rm -rf /"}));
   EXPECT_EQ(s.name, "ls -l /tmp dir ; rm -rf /");
   EXPECT_EQ(s.channel, "dflt");
 }
@@ -97,8 +99,8 @@ TEST(ParseProducerItemTest, CommandWithEmptyArgs) {
 }
 
 TEST(ParseProducerItemTest, TaskNamesACommand) {
-  TaskSpec s =
-      MustParse(R"({"task":"nightly backup","command":"backup","args":["-v"]})");
+  TaskSpec s = MustParse(
+      R"({"task":"nightly backup","command":"backup","args":["-v"]})");
   EXPECT_EQ(s.name, "nightly backup");
   EXPECT_EQ(s.command, "backup");
   EXPECT_FALSE(s.uses_shell());
@@ -114,8 +116,7 @@ TEST(ParseProducerItemTest, AllExtensions) {
   ASSERT_EQ(s.env.size(), 3u);
   EXPECT_EQ(s.env[0], (std::pair<std::string, std::string>{"A", "1"}));
   EXPECT_EQ(s.env[1], (std::pair<std::string, std::string>{"EMPTY", ""}));
-  EXPECT_EQ(s.env[2],
-            (std::pair<std::string, std::string>{"U", "\xc3\xa9"}));
+  EXPECT_EQ(s.env[2], (std::pair<std::string, std::string>{"U", "\xc3\xa9"}));
   EXPECT_EQ(s.cwd, "/srv/app");
 }
 
@@ -183,8 +184,7 @@ TEST(ParseProducerItemTest, MalformedItemsAreRejectedWithAMessage) {
       {"args element with NUL", R"({"command":"ls","args":["a\u0000"]})",
        "NUL"},
       {"args without command", R"({"task":"ls","args":["-l"]})", "command"},
-      {"args with empty command", R"({"command":"","args":["-l"]})",
-       "command"},
+      {"args with empty command", R"({"command":"","args":["-l"]})", "command"},
       {"timeout negative", R"({"task":"x","timeout":-1})", "'timeout'"},
       {"timeout string", R"({"task":"x","timeout":"5"})", "'timeout'"},
       {"timeout huge", R"({"task":"x","timeout":1e8})", "'timeout'"},
@@ -201,8 +201,7 @@ TEST(ParseProducerItemTest, MalformedItemsAreRejectedWithAMessage) {
       {"id with space", R"({"task":"x","id":"a b"})", "'id'"},
       {"id empty", R"({"task":"x","id":""})", "'id'"},
       {"id too long",
-       R"({"task":"x","id":")" + std::string(kMaxTaskIdLength + 1, 'i') +
-           "\"}",
+       R"({"task":"x","id":")" + std::string(kMaxTaskIdLength + 1, 'i') + "\"}",
        "'id'"},
       {"id number", R"({"task":"x","id":12})", "'id'"},
       {"cwd not string", R"({"task":"x","cwd":1})", "'cwd'"},
@@ -241,8 +240,8 @@ TEST(ParseProducerItemTest, OversizedGarbageIsRejectedForSizeFirst) {
 }
 
 TEST(ParseProducerItemTest, InvalidChannelIsNamedInMessage) {
-  Result<TaskSpec> r = ParseProducerItem(
-      "{\"task\":\"x\",\"chan\":\"caf\xc3\xa9\"}", Limits());
+  Result<TaskSpec> r =
+      ParseProducerItem("{\"task\":\"x\",\"chan\":\"caf\xc3\xa9\"}", Limits());
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(Contains(r.status().message(), "caf\xc3\xa9"))
       << r.status().message();
@@ -329,8 +328,9 @@ TEST(QueueItemTest, FullRoundTrip) {
   s.channel = "media.encode";
   s.name = "encode \xc3\xa9t\xc3\xa9";
   s.command = "ffmpeg";
-  s.args = std::vector<std::string>{"-i", "in put.mov", "", "\"quoted\"",
-                                    "back\\slash", "tab\there", "\xe2\x82\xac"};
+  s.args = std::vector<std::string>{"-i",          "in put.mov",  "",
+                                    "\"quoted\"",  "back\\slash", "tab\there",
+                                    "\xe2\x82\xac"};
   s.timeout_s = 90.25;
   s.env = {{"PATH_EXTRA", "/opt/bin"}, {"EMPTY", ""}, {"Q", "a=b c"}};
   s.cwd = "/var/tmp/work dir";
@@ -350,9 +350,9 @@ TEST(QueueItemTest, FullRoundTrip) {
 }
 
 TEST(QueueItemTest, ProducerItemToQueueItemAndBack) {
-  TaskSpec p = MustParse(
-      R"({"id":"p1","command":"echo","args":["a b"],"chan":"x",)"
-      R"("timeout":5,"env":{"K":"V"},"cwd":"/"})");
+  TaskSpec p =
+      MustParse(R"({"id":"p1","command":"echo","args":["a b"],"chan":"x",)"
+                R"("timeout":5,"env":{"K":"V"},"cwd":"/"})");
   Result<TaskSpec> d = DecodeQueueItem(EncodeQueueItem(p));
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->id, "p1");

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILD_DIR: how close coyotes gets to the machine's own
+# process-spawn limit. Builds nothing (`make bench` builds first). Starts a
+# private redis-server and the coyotes daemons it needs, runs
+# BUILD_DIR/bench/spawn_ceiling and BUILD_DIR/bench/coyotes_bench, prints
+# one JSON line per figure and a table of targets, appends the JSON lines to
+# bench/results/results-DATE.jsonl, and stops everything it started, by pid.
+# Timings are reported, never asserted: the exit status is 0 unless the
+# servers could not be started.
+#
+# Sizes: BENCH_N (10000) tasks per throughput run, BENCH_C (5) workers,
+# BENCH_LAT_N (200) latency samples, BENCH_QUEUED (100000) tasks queued for
+# the memory figure, BENCH_WRK_SECONDS (10) per wrk run, BENCH_ROUNDS (3)
+# turns of ceiling and daemon. BENCH_KEEP_TMP=1 keeps the scratch folder
+# (logs, raw figures).
+set -u -o pipefail
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "$1" && pwd) || exit 2
+N=${BENCH_N:-10000}
+C=${BENCH_C:-5}
+LAT_N=${BENCH_LAT_N:-200}
+QUEUED=${BENCH_QUEUED:-100000}
+WRK_S=${BENCH_WRK_SECONDS:-10}
+
+COYOTES=$BUILD/src/coyotes
+CEILING=$BUILD/bench/spawn_ceiling
+CB=$BUILD/bench/coyotes_bench
+for bin in "$COYOTES" "$CEILING" "$CB"; do
+  if [ ! -x "$bin" ]; then
+    echo "bench: $bin is missing; build first (make bench does)" >&2
+    exit 1
+  fi
+done
+for tool in redis-server redis-cli; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "bench: $tool is not installed" >&2
+    exit 1
+  fi
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/coyotes-bench-XXXXXX") || exit 1
+RUN_ID=$(date -u +%Y-%m-%dT%H:%M:%SZ)-$$
+RAW=$TMP/raw.jsonl  # every program's lines, one per figure and round
+: >"$RAW"
+REDIS_PID=
+DAEMON_PIDS=()
+
+log() { echo "bench: $*" >&2; }
+
+# Stops one daemon we started: SIGTERM (a drain), then after 15 s SIGKILL to
+# it and its direct children. Always reaps it.
+stop_daemon() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return; }
+  kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "coyotes $pid still runs 15 s after SIGTERM; killing it"
+    local kids
+    kids=$(pgrep -P "$pid" || true)
+    kill -KILL "$pid" 2>/dev/null
+    [ -n "$kids" ] && kill -KILL $kids 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  local left=()
+  for p in "${DAEMON_PIDS[@]}"; do [ "$p" != "$pid" ] && left+=("$p"); done
+  DAEMON_PIDS=("${left[@]+"${left[@]}"}")
+}
+
+cleanup() {
+  local p
+  for p in "${DAEMON_PIDS[@]+"${DAEMON_PIDS[@]}"}"; do stop_daemon "$p"; done
+  if [ -n "$REDIS_PID" ]; then
+    kill -TERM "$REDIS_PID" 2>/dev/null
+    wait "$REDIS_PID" 2>/dev/null
+    REDIS_PID=
+  fi
+  if [ -n "${BENCH_KEEP_TMP:-}" ]; then
+    log "kept $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- redis-server ----
+start_redis() {
+  local try port
+  mkdir -p "$TMP/redis"
+  for try in 1 2 3 4 5; do
+    port=$("$CB" free-port) || return 1
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$TMP/redis" \
+      --save "" --appendonly no --logfile "$TMP/redis/redis.log" \
+      --daemonize no >/dev/null 2>&1 &
+    REDIS_PID=$!
+    local i
+    for ((i = 0; i < 100; i++)); do
+      if [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ]; then
+        REDIS_PORT=$port
+        return 0
+      fi
+      kill -0 "$REDIS_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -TERM "$REDIS_PID" 2>/dev/null
+    wait "$REDIS_PID" 2>/dev/null
+    REDIS_PID=
+  done
+  return 1
+}
+if ! start_redis; then
+  log "cannot start redis-server"
+  tail -n 20 "$TMP/redis/redis.log" >&2 2>/dev/null
+  exit 1
+fi
+REDIS=127.0.0.1:$REDIS_PORT
+log "redis-server pid $REDIS_PID on $REDIS"
+
+# ---- coyotes ----
+# start_daemon NAME FLAGS...: sets DAEMON_PID and HTTP_PORT.
+start_daemon() {
+  local name=$1
+  shift
+  local logf=$TMP/$name.log
+  "$COYOTES" --redis-host="$REDIS" --http-addr=127.0.0.1:0 \
+    --pidfile="$TMP/$name.pid" "$@" >"$logf" 2>&1 &
+  DAEMON_PID=$!
+  DAEMON_PIDS+=("$DAEMON_PID")
+  local i addr
+  for ((i = 0; i < 200; i++)); do
+    addr=$(sed -n 's/.*coyotes ready.* http=\([^ ]*\).*/\1/p' "$logf" | head -1)
+    if [ -n "$addr" ]; then
+      HTTP_PORT=${addr##*:}
+      log "coyotes $name pid $DAEMON_PID, http port $HTTP_PORT ($*)"
+      return 0
+    fi
+    kill -0 "$DAEMON_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  log "coyotes $name did not get ready; its log:"
+  tail -n 30 "$logf" >&2
+  return 1
+}
+
+# The ceiling (spawn_ceiling) and the daemon (coyotes_bench tasks) take
+# turns, in BENCH_ROUNDS rounds of N/ROUNDS tasks, each ceiling next to the
+# coyotes run it is compared with (ceiling first in odd rounds, coyotes
+# first in even ones), so that both see the same machine: on a shared
+# machine the figures drift with other work. The report merges the rounds.
+ROUNDS=${BENCH_ROUNDS:-3}
+[ "$ROUNDS" -gt "$N" ] && ROUNDS=$N
+[ "$ROUNDS" -gt "$LAT_N" ] && ROUNDS=$LAT_N
+[ "$ROUNDS" -lt 1 ] && ROUNDS=1
+ROUND=0
+RN=$N
+RLAT=$LAT_N
+ceiling() {  # PARTS
+  "$CEILING" --dir="$TMP/ceiling" --n="$RN" --c="$C" --lat-n="$RLAT" \
+    --run="$RUN_ID" --round="$ROUND" --only="$1" >>"$RAW"
+  rm -rf "$TMP/ceiling"
+}
+tasks() {  # PARTS
+  "$CB" tasks --redis="$REDIS" --http="$HTTP_PORT" --dir="$TMP/tasks" \
+    --pid="$DAEMON_PID" --n="$RN" --c="$C" --lat-n="$RLAT" --run="$RUN_ID" \
+    --round="$ROUND" --only="$1" >>"$RAW"
+  rm -rf "$TMP/tasks"
+}
+pair() {  # CEILING_PARTS TASKS_PARTS
+  if [ $((ROUND % 2)) -eq 1 ]; then
+    ceiling "$1"
+    tasks "$2"
+  else
+    tasks "$2"
+    ceiling "$1"
+  fi
+}
+
+log "N=$N C=$C latency samples=$LAT_N queued=$QUEUED wrk=${WRK_S}s" \
+  "rounds=$ROUNDS"
+ceiling machine
+
+# 1-2. Throughput, latency, Redis cost: one daemon, --concurrent=C.
+start_daemon tasks --concurrent="$C" || exit 1
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  RN=$((N / ROUNDS))
+  RLAT=$((LAT_N / ROUNDS))
+  if [ "$ROUND" -eq "$ROUNDS" ]; then
+    RN=$((N - (ROUNDS - 1) * (N / ROUNDS)))
+    RLAT=$((LAT_N - (ROUNDS - 1) * (LAT_N / ROUNDS)))
+  fi
+  log "round $ROUND of $ROUNDS: $RN tasks per run, $RLAT latency samples"
+  pair direct simple
+  pair sh_and shell
+  pair sh argv,http
+  pair direct_2c two
+  pair latency latency
+done
+ROUND=0
+RN=$N
+tasks monitor,after_load
+stop_daemon "$DAEMON_PID"
+
+# 3. Memory: a fresh daemon in a namespace of its own (channel default
+#    only); the bench ends it with SIGTERM itself (see coyotes_bench.cc).
+start_daemon memory --concurrent="$C" --namespace=mem || exit 1
+"$CB" memory --redis="$REDIS" --namespace=mem --pid="$DAEMON_PID" \
+  --dir="$TMP/memory" --queued="$QUEUED" --c="$C" --run="$RUN_ID" >>"$RAW"
+stop_daemon "$DAEMON_PID"
+
+# 4. HTTP: a --task-mode=false daemon, so POSTed tasks only queue.
+if command -v wrk >/dev/null; then
+  start_daemon http --task-mode=false --namespace=wrk || exit 1
+  "$CB" http --redis="$REDIS" --namespace=wrk --http="$HTTP_PORT" \
+    --dir="$TMP/http" --seconds="$WRK_S" --run="$RUN_ID" >>"$RAW"
+  stop_daemon "$DAEMON_PID"
+else
+  log "wrk is not installed: no HTTP figures"
+fi
+
+# 5. One JSON line per figure (rounds merged), the table, one JSON line per
+#    target; the figure and target lines are appended to the results file.
+mkdir -p "$SRC/bench/results"
+OUT=$SRC/bench/results/results-$(date +%Y-%m-%d).jsonl
+echo "coyotes bench: N=$N C=$C latency samples=$LAT_N queued=$QUEUED" \
+  "wrk=${WRK_S}s rounds=$ROUNDS run=$RUN_ID"
+"$CB" report --in="$RAW" --out="$OUT" --run="$RUN_ID"
+log "figures appended to $OUT"
+exit 0
