@@ -5,7 +5,7 @@
 #                 private redis-server when none answers)
 #   make check    install what is missing, build, run every test, also
 #                 under ASan+UBSan; ends with "N passed, N failed"
-#   make install  PREFIX=/usr/local (or ./configure --prefix via CONFIGURE_FLAGS)
+#   make install  PREFIX=/usr/local by default; DESTDIR works as usual
 SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
@@ -54,8 +54,9 @@ check-asan: deps $(ASAN_BUILD)/Makefile
 	$(MAKE) -C $(ASAN_BUILD) -j$(JOBS) all check
 	@bash tests/run-all $(ASAN_BUILD)
 
+# PREFIX is honoured at install time too: make install PREFIX=/opt/coyotes
 install: build
-	$(MAKE) -C $(BUILD) install
+	$(MAKE) -C $(BUILD) install prefix=$(PREFIX)
 
 uninstall: $(BUILD)/Makefile
 	$(MAKE) -C $(BUILD) uninstall

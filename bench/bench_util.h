@@ -153,8 +153,8 @@ inline void SetStr(json_t* o, const char* key, const std::string& v) {
 
 // Prints the figure as one compact line on stdout and frees it.
 inline void Emit(json_t* o) {
-  char* text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(6));
+  char* text = json_dumps(
+      o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
   if (text != nullptr) {
     std::printf("%s\n", text);
     std::fflush(stdout);
@@ -204,8 +204,8 @@ inline long CountEntries(const std::string& dir) {
 // Task paths end up inside shell command lines unquoted: keep them plain.
 inline bool PlainPath(const std::string& p) {
   for (char c : p) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' ||
-          c == '.' || c == '_' || c == '-'))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' ||
+          c == '_' || c == '-'))
       return false;
   }
   return !p.empty();

@@ -46,8 +46,8 @@
 #include <functional>
 #include <memory>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
 #include "bench_util.h"
 
@@ -75,8 +75,8 @@ class Redis {
     timeval tv = {10, 0};
     ctx_ = redisConnectWithTimeout(host.c_str(), port, tv);
     if (ctx_ == nullptr || ctx_->err) {
-      std::fprintf(stderr, "cannot connect to redis %s: %s\n",
-                   hostport.c_str(), ctx_ ? ctx_->errstr : "out of memory");
+      std::fprintf(stderr, "cannot connect to redis %s: %s\n", hostport.c_str(),
+                   ctx_ ? ctx_->errstr : "out of memory");
       std::exit(1);
     }
     redisSetTimeout(ctx_, tv);
@@ -796,13 +796,13 @@ void Latency(TasksCtx& t, bool http) {
 int Tasks(const bench::Args& args) {
   const std::string redis_addr = args.Need("redis");
   Redis redis(redis_addr);
-  TasksCtx t{&redis,
-             Keys{args.Str("namespace").empty() ? ""
-                                                 : args.Str("namespace") + ":"},
-             args.Need("dir"),
-             static_cast<int>(args.Int("http", 0)),
-             args.Int("n", 10000),
-             static_cast<int>(args.Int("c", 5))};
+  TasksCtx t{
+      &redis,
+      Keys{args.Str("namespace").empty() ? "" : args.Str("namespace") + ":"},
+      args.Need("dir"),
+      static_cast<int>(args.Int("http", 0)),
+      args.Int("n", 10000),
+      static_cast<int>(args.Int("c", 5))};
   const long lat_n = args.Int("lat-n", 200);
   const pid_t pid = static_cast<pid_t>(args.Int("pid", 0));
   t.master = pid;
@@ -820,8 +820,8 @@ int Tasks(const bench::Args& args) {
     long long base = Completed(t);
     std::vector<std::string> items;
     for (int i = 0; i < t.c; i++)
-      items.push_back(ShellItem("touch " + warm + "/" + std::to_string(i),
-                                "default"));
+      items.push_back(
+          ShellItem("touch " + warm + "/" + std::to_string(i), "default"));
     redis.LPushAll(t.keys.Prepare(), items);
     if (!WaitCompleted(t, base + t.c, 30)) {
       std::fprintf(stderr, "coyotes ran no task within 30 s\n");
@@ -830,11 +830,10 @@ int Tasks(const bench::Args& args) {
   }
 
   StatsWindow stats;
-  const Variant simple = {
-      "throughput_simple", "touch DIR/i",
-      [](long, const std::string& f) {
-        return ShellItem("touch " + f, "default");
-      }};
+  const Variant simple = {"throughput_simple", "touch DIR/i",
+                          [](long, const std::string& f) {
+                            return ShellItem("touch " + f, "default");
+                          }};
   if (args.Only("simple")) {
     RunVariant(t, simple, &stats);
     EmitRedisCost(stats, t.n);
@@ -847,11 +846,9 @@ int Tasks(const bench::Args& args) {
                          }};
   if (args.Only("shell")) RunVariant(t, shell, nullptr);
 
-  const Variant argv = {"throughput_argv",
-                        "{command: touch, args: [DIR/i]} (no shell)",
-                        [](long, const std::string& f) {
-                          return ArgvItem(f, "default");
-                        }};
+  const Variant argv = {
+      "throughput_argv", "{command: touch, args: [DIR/i]} (no shell)",
+      [](long, const std::string& f) { return ArgvItem(f, "default"); }};
   if (args.Only("argv")) RunVariant(t, argv, nullptr);
 
   Variant http = {"throughput_http",
@@ -950,7 +947,8 @@ int Memory(const bench::Args& args) {
   bench::SleepS(0.5);
   {
     json_t* o = bench::Figure("memory_idle", NAN, "MB");
-    json_object_set_new(o, "value", json_real(AddMemory(o, MeasureDaemon(pid))));
+    json_object_set_new(o, "value",
+                        json_real(AddMemory(o, MeasureDaemon(pid))));
     bench::Emit(o);
   }
 
@@ -1117,11 +1115,9 @@ int Http(const bench::Args& args) {
   const long threads = args.Int("threads", 2);
   bench::MakeDir(dir);
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  std::vector<std::string> common = {"wrk",
-                                     "-t" + std::to_string(threads),
-                                     "-c" + std::to_string(conns),
-                                     "-d" + std::to_string(seconds) + "s",
-                                     "--latency"};
+  std::vector<std::string> common = {
+      "wrk", "-t" + std::to_string(threads), "-c" + std::to_string(conns),
+      "-d" + std::to_string(seconds) + "s", "--latency"};
   auto emit = [&](const char* fig, const WrkResult& r, const char* what) {
     json_t* o = bench::Figure(fig, r.rps, "requests/s");
     bench::SetStr(o, "request", what);
@@ -1229,9 +1225,8 @@ std::vector<json_t*> MergeRounds(const std::string& name,
     json_decref(merged);
     std::vector<json_t*> out;
     for (int p : {50, 99}) {
-      json_t* o =
-          bench::Figure(name + "_p" + std::to_string(p),
-                        bench::Percentile(ms, p), "ms");
+      json_t* o = bench::Figure(name + "_p" + std::to_string(p),
+                                bench::Percentile(ms, p), "ms");
       json_object_del(o, "round");
       bench::SetInt(o, "samples", static_cast<long long>(ms.size()));
       bench::SetInt(o, "errors", errors);
@@ -1250,8 +1245,8 @@ std::vector<json_t*> MergeRounds(const std::string& name,
     for (json_t* l : lines) {
       double r = Num(l, "value");
       if (!std::isfinite(r)) complete = false;
-      json_array_append_new(rates, std::isfinite(r) ? json_real(r)
-                                                    : json_null());
+      json_array_append_new(rates,
+                            std::isfinite(r) ? json_real(r) : json_null());
       n += Num(l, "n");
       secs += Num(l, "seconds");
       if (std::isfinite(Num(l, "push_seconds"))) push += Num(l, "push_seconds");
@@ -1266,7 +1261,8 @@ std::vector<json_t*> MergeRounds(const std::string& name,
     bench::SetNum(merged, "seconds", secs);
     if (json_object_get(merged, "push_seconds"))
       bench::SetNum(merged, "push_seconds", push);
-    if (json_object_get(merged, "failed")) bench::SetInt(merged, "failed", failed);
+    if (json_object_get(merged, "failed"))
+      bench::SetInt(merged, "failed", failed);
     if (json_object_get(merged, "failures"))
       bench::SetInt(merged, "failures", failed);
     if (json_object_get(merged, "http_errors"))
@@ -1309,8 +1305,8 @@ std::vector<json_t*> MergeRounds(const std::string& name,
         json_object_set_new(by, k, json_integer(have + json_integer_value(v)));
       }
     }
-    bench::SetNum(merged, "value", tasks ? static_cast<double>(cmds) / tasks
-                                         : NAN);
+    bench::SetNum(merged, "value",
+                  tasks ? static_cast<double>(cmds) / tasks : NAN);
     bench::SetInt(merged, "tasks", tasks);
     bench::SetInt(merged, "commands", cmds);
     json_object_set_new(merged, "by_command", by);
@@ -1348,8 +1344,8 @@ int Report(const bench::Args& args) {
   if (!out_path.empty()) out.open(out_path, std::ios::app);
   auto write = [&](json_t* o) {
     if (out.is_open()) {
-      char* s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                  JSON_REAL_PRECISION(6));
+      char* s = json_dumps(
+          o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
       out << s << "\n";
       std::free(s);
     }
@@ -1380,8 +1376,8 @@ int Report(const bench::Args& args) {
 
   std::vector<Target> rows;
   auto ratio = [&](const std::string& name, const std::string& label,
-                   const std::string& mine, const std::string& ref,
-                   double goal, bool target) {
+                   const std::string& mine, const std::string& ref, double goal,
+                   bool target) {
     Target t;
     t.name = name;
     t.label = label;
@@ -1396,8 +1392,8 @@ int Report(const bench::Args& args) {
     rows.push_back(t);
   };
   auto delta = [&](const std::string& name, const std::string& label,
-                   const std::string& mine, const std::string& ref,
-                   double goal, bool target) {
+                   const std::string& mine, const std::string& ref, double goal,
+                   bool target) {
     Target t;
     t.name = name;
     t.label = label;
@@ -1468,13 +1464,18 @@ int Report(const bench::Args& args) {
   delta("info_latency_http_p99", "  latency p99 (HTTP POST)",
         "latency_http_p99", "ceiling_latency_direct_p99", 0, false);
 
-  std::printf("\nmachine: %s CPUs (%s), load average before the bench: %s\n",
-              Fmt(val("machine"), "%.0f").c_str(),
-              fig.count("machine") ? json_string_value(json_object_get(
-                                         fig["machine"], "cpu"))
-                                   : "?",
-              Fmt(field("machine", "loadavg1"), "%.2f").c_str());
-  if (field("machine", "loadavg1") > 0.5)
+  const char* cpu_model =
+      fig.count("machine")
+          ? json_string_value(json_object_get(fig["machine"], "cpu"))
+          : nullptr;
+  std::printf(
+      "\nmachine: %s CPUs (%s); before the bench: load average %s, CPU "
+      "pressure %s%% (avg60)\n",
+      Fmt(val("machine"), "%.0f").c_str(), cpu_model ? cpu_model : "?",
+      Fmt(field("machine", "loadavg1"), "%.2f").c_str(),
+      Fmt(field("machine", "cpu_pressure_avg60"), "%.1f").c_str());
+  if (field("machine", "loadavg1") > 0.5 ||
+      field("machine", "cpu_pressure_avg60") > 5)
     std::printf(
         "note: the machine was busy before the bench began; every figure "
         "below is skewed by that other work\n");
@@ -1486,18 +1487,18 @@ int Report(const bench::Args& args) {
     if (i == ntargets) std::printf("context (no target):\n");
     std::string r = t.unit == "ratio" ? Fmt(t.value * 100, "%.1f%%")
                     : t.unit == "ms"  ? Fmt(t.value, "%+.2f ms")
-                    : t.unit == "MB"
-                        ? Fmt(val("memory_growth"), "%+.2f MB")
-                        : Fmt(t.value, "%.2f");
-    const char* result =
-        i >= ntargets ? "" : !t.known ? "n/a" : t.met ? "PASS" : "MISS";
+                    : t.unit == "MB"  ? Fmt(val("memory_growth"), "%+.2f MB")
+                                      : Fmt(t.value, "%.2f");
+    const char* result = i >= ntargets ? ""
+                         : !t.known    ? "n/a"
+                         : t.met       ? "PASS"
+                                       : "MISS";
     std::printf("%-34s %12s %14s %10s  %-20s %s\n", t.label.c_str(),
                 t.coyotes.c_str(), t.reference.c_str(), r.c_str(),
                 t.goal.c_str(), result);
   }
-  std::printf(
-      "%-34s %12s %14s\n", "  Redis commands/task, Lua incl.",
-      Fmt(val("redis_all_cmds_per_task"), "%.2f").c_str(), "-");
+  std::printf("%-34s %12s %14s\n", "  Redis commands/task, Lua incl.",
+              Fmt(val("redis_all_cmds_per_task"), "%.2f").c_str(), "-");
   std::printf("%-34s %12s %14s\n", "  HTTP p99 GET / | POST",
               Fmt(field("http_get_rate", "p99_ms"), "%.2f ms").c_str(),
               Fmt(field("http_post_rate", "p99_ms"), "%.2f ms").c_str());
@@ -1522,9 +1523,10 @@ int Report(const bench::Args& args) {
         Fmt(cpu(ref, "tasks"), "%.2f").c_str(),
         Fmt(cpu(ref, "spawner"), "%.2f").c_str());
   }
-  std::printf("%-34s %12s %14s\n", "  memory master+workers (PSS)",
-              Fmt(field("memory_queued", "pss_mb"), "%.1f MB").c_str(),
-              (Fmt(field("memory_1000", "pss_mb"), "%.1f MB") + " @1k").c_str());
+  std::printf(
+      "%-34s %12s %14s\n", "  memory master+workers (PSS)",
+      Fmt(field("memory_queued", "pss_mb"), "%.1f MB").c_str(),
+      (Fmt(field("memory_1000", "pss_mb"), "%.1f MB") + " @1k").c_str());
   std::printf("%-34s %12s %14s\n", "  peak RSS after load (sum HWM)",
               Fmt(field("memory_after_load", "hwm_mb"), "%.1f MB").c_str(),
               "-");

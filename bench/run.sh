@@ -11,8 +11,9 @@
 # Sizes: BENCH_N (10000) tasks per throughput run, BENCH_C (5) workers,
 # BENCH_LAT_N (200) latency samples, BENCH_QUEUED (100000) tasks queued for
 # the memory figure, BENCH_WRK_SECONDS (10) per wrk run, BENCH_ROUNDS (3)
-# turns of ceiling and daemon. BENCH_KEEP_TMP=1 keeps the scratch folder
-# (logs, raw figures).
+# turns of ceiling and daemon for throughput, BENCH_LAT_ROUNDS (10) for
+# latency. BENCH_KEEP_TMP=1 keeps the scratch folder
+# (logs, raw figures); BENCH_RESULTS_DIR replaces bench/results.
 set -u -o pipefail
 
 if [ $# -lt 1 ]; then
@@ -70,8 +71,10 @@ stop_daemon() {
     [ -n "$kids" ] && kill -KILL $kids 2>/dev/null
   fi
   wait "$pid" 2>/dev/null
-  local left=()
-  for p in "${DAEMON_PIDS[@]}"; do [ "$p" != "$pid" ] && left+=("$p"); done
+  local left=() p
+  for p in "${DAEMON_PIDS[@]+"${DAEMON_PIDS[@]}"}"; do
+    [ "$p" != "$pid" ] && left+=("$p")
+  done
   DAEMON_PIDS=("${left[@]+"${left[@]}"}")
 }
 
@@ -159,8 +162,10 @@ start_daemon() {
 # machine the figures drift with other work. The report merges the rounds.
 ROUNDS=${BENCH_ROUNDS:-3}
 [ "$ROUNDS" -gt "$N" ] && ROUNDS=$N
-[ "$ROUNDS" -gt "$LAT_N" ] && ROUNDS=$LAT_N
 [ "$ROUNDS" -lt 1 ] && ROUNDS=1
+LAT_ROUNDS=${BENCH_LAT_ROUNDS:-10}
+[ "$LAT_ROUNDS" -gt "$LAT_N" ] && LAT_ROUNDS=$LAT_N
+[ "$LAT_ROUNDS" -lt 1 ] && LAT_ROUNDS=1
 ROUND=0
 RN=$N
 RLAT=$LAT_N
@@ -186,23 +191,27 @@ pair() {  # CEILING_PARTS TASKS_PARTS
 }
 
 log "N=$N C=$C latency samples=$LAT_N queued=$QUEUED wrk=${WRK_S}s" \
-  "rounds=$ROUNDS"
+  "rounds=$ROUNDS latency rounds=$LAT_ROUNDS"
 ceiling machine
 
 # 1-2. Throughput, latency, Redis cost: one daemon, --concurrent=C.
 start_daemon tasks --concurrent="$C" || exit 1
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   RN=$((N / ROUNDS))
-  RLAT=$((LAT_N / ROUNDS))
-  if [ "$ROUND" -eq "$ROUNDS" ]; then
-    RN=$((N - (ROUNDS - 1) * (N / ROUNDS)))
-    RLAT=$((LAT_N - (ROUNDS - 1) * (LAT_N / ROUNDS)))
-  fi
-  log "round $ROUND of $ROUNDS: $RN tasks per run, $RLAT latency samples"
+  [ "$ROUND" -eq "$ROUNDS" ] && RN=$((N - (ROUNDS - 1) * (N / ROUNDS)))
+  log "round $ROUND of $ROUNDS: $RN tasks per run"
   pair direct simple
   pair sh_and shell
   pair sh argv,http
   pair direct_2c two
+done
+# Latency takes finer turns: a sample lasts a few ms, and so do the
+# machine's hiccups.
+log "latency: $LAT_N samples in $LAT_ROUNDS rounds"
+for ((ROUND = 1; ROUND <= LAT_ROUNDS; ROUND++)); do
+  RLAT=$((LAT_N / LAT_ROUNDS))
+  [ "$ROUND" -eq "$LAT_ROUNDS" ] &&
+    RLAT=$((LAT_N - (LAT_ROUNDS - 1) * (LAT_N / LAT_ROUNDS)))
   pair latency latency
 done
 ROUND=0
@@ -215,6 +224,10 @@ stop_daemon "$DAEMON_PID"
 start_daemon memory --concurrent="$C" --namespace=mem || exit 1
 "$CB" memory --redis="$REDIS" --namespace=mem --pid="$DAEMON_PID" \
   --dir="$TMP/memory" --queued="$QUEUED" --c="$C" --run="$RUN_ID" >>"$RAW"
+for ((i = 0; i < 100; i++)); do  # it is draining already
+  kill -0 "$DAEMON_PID" 2>/dev/null || break
+  sleep 0.1
+done
 stop_daemon "$DAEMON_PID"
 
 # 4. HTTP: a --task-mode=false daemon, so POSTed tasks only queue.
@@ -229,10 +242,11 @@ fi
 
 # 5. One JSON line per figure (rounds merged), the table, one JSON line per
 #    target; the figure and target lines are appended to the results file.
-mkdir -p "$SRC/bench/results"
-OUT=$SRC/bench/results/results-$(date +%Y-%m-%d).jsonl
+RESULTS=${BENCH_RESULTS_DIR:-$SRC/bench/results}
+mkdir -p "$RESULTS"
+OUT=$RESULTS/results-$(date +%Y-%m-%d).jsonl
 echo "coyotes bench: N=$N C=$C latency samples=$LAT_N queued=$QUEUED" \
-  "wrk=${WRK_S}s rounds=$ROUNDS run=$RUN_ID"
+  "wrk=${WRK_S}s rounds=$ROUNDS/$LAT_ROUNDS run=$RUN_ID"
 "$CB" report --in="$RAW" --out="$OUT" --run="$RUN_ID"
 log "figures appended to $OUT"
 exit 0

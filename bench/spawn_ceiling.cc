@@ -5,6 +5,7 @@
 //
 //   spawn_ceiling --dir=SCRATCH --n=N --c=C --lat-n=L [--run=ID --round=R]
 //                 [--only=machine,direct,sh,sh_and,direct_2c,latency]
+//                 [--single-spawner] [--pause-ms=MS]
 //
 // Figures (one JSON line each on stdout):
 //   ceiling_direct      tasks/s, argv ["touch", "DIR/i"]          at C
@@ -15,23 +16,28 @@
 //                       value, p99 and the samples alongside
 //   machine             CPUs, with the kernel, CPU model and load average
 //
-// --only picks some of them (bench/run.sh runs each ceiling just before
-// the coyotes run it is compared with, so that both see the same machine).
+// --only picks some of them (bench/run.sh runs each ceiling next to the
+// coyotes run it is compared with, so that both see the same machine).
+// --single-spawner: see Throughput(). --pause-ms: a pause between latency
+// samples.
 //
 // The throughput clock runs from the first posix_spawn until the N-th file
 // exists (inotify IN_CREATE, read on a thread of its own), exactly as
-// coyotes_bench times the daemon. Latency is the time from the decision to
-// start a task (just before posix_spawn) to its file existing, L times in
-// a row. Each throughput figure also carries the CPU time its tasks and
-// the spawner used (cpu_ms_total). ("touch x && true" matters with dash: for "touch x" alone the
-// shell execs touch in place, with "&& true" it must fork it and wait.)
+// coyotes_bench times the daemon; each throughput figure also carries the
+// CPU time its tasks and the spawner used (cpu_ms_total). Latency is the
+// time from the decision to start a task (just before posix_spawn) to its
+// file existing, L times in a row. ("touch x && true" matters with dash:
+// for "touch x" alone the shell execs touch in place; with "&& true" it
+// must fork touch and wait for it.)
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "bench_util.h"
 
@@ -102,32 +108,62 @@ struct Cpu {
   double tasks = 0, spawner = 0;
 };
 
+bool g_single_spawner = false;
+double g_pause_ms = 0;
+
+// N tasks, at most C at once: C threads, each of which spawns a task and
+// waits for it, then takes the next (as C workers would, with nothing else
+// in between). With --single-spawner one thread spawns them all and reaps
+// with waitpid(-1): posix_spawn blocks its caller until the child has
+// exec'd, so that thread serialises part of every exec. Returns tasks/s
+// (NAN on timeout).
 double Throughput(const Kind& k, const std::string& dir, long n, int c,
                   long* failures, double* seconds, Cpu* cpu = nullptr) {
   bench::MakeDir(dir);
   bench::CreateCounter counter(dir);
-  *failures = 0;
-  long next = 0, running = 0;
+  std::atomic<long> failed{0};
   const double children0 = CpuMs(RUSAGE_CHILDREN), self0 = CpuMs(RUSAGE_SELF);
   const double t0 = Now();
-  while (next < n || running > 0) {
-    while (running < c && next < n) {
-      if (Spawn(k, dir + "/" + std::to_string(next)) > 0) {
-        running++;
-      } else {
-        (*failures)++;
+  if (g_single_spawner) {
+    long next = 0, running = 0;
+    while (next < n || running > 0) {
+      while (running < c && next < n) {
+        if (Spawn(k, dir + "/" + std::to_string(next)) > 0)
+          running++;
+        else
+          failed++;
+        next++;
       }
-      next++;
+      int status = 0;
+      pid_t pid = waitpid(-1, &status, 0);
+      if (pid < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      running--;
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed++;
     }
-    int status = 0;
-    pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      break;
+  } else {
+    std::atomic<long> next{0};
+    std::vector<std::thread> spawners;
+    for (int t = 0; t < c; t++) {
+      spawners.emplace_back([&] {
+        for (long i = next++; i < n; i = next++) {
+          pid_t pid = Spawn(k, dir + "/" + std::to_string(i));
+          if (pid <= 0) {
+            failed++;
+            continue;
+          }
+          int status = 0;
+          while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+          }
+          if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed++;
+        }
+      });
     }
-    running--;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) (*failures)++;
+    for (auto& th : spawners) th.join();
   }
+  *failures = failed.load();
   if (cpu) {
     cpu->tasks = CpuMs(RUSAGE_CHILDREN) - children0;
     cpu->spawner = CpuMs(RUSAGE_SELF) - self0;
@@ -153,6 +189,7 @@ std::vector<double> Latency(const Kind& k, const std::string& dir, long l) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (std::isfinite(t1)) ms.push_back((t1 - t0) * 1000);
+    if (g_pause_ms > 0) bench::SleepS(g_pause_ms / 1000.0);
   }
   return ms;
 }
@@ -186,6 +223,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   g_touch = FindTouch();
+  g_single_spawner = args.Str("single-spawner") == "true";
+  g_pause_ms = std::atof(args.Str("pause-ms", "0").c_str());
   bench::MakeDir(dir);
 
   if (args.Only("machine")) {
@@ -201,9 +240,24 @@ int main(int argc, char** argv) {
       bench::SetNum(o, "loadavg5", load[1]);
       bench::SetNum(o, "loadavg15", load[2]);
     }
+    {
+      // Share of the last 10 s / 60 s in which some runnable task waited
+      // for a CPU (pressure stall information), when the kernel has it.
+      std::ifstream psi("/proc/pressure/cpu");
+      std::string line;
+      if (std::getline(psi, line)) {
+        size_t a10 = line.find("avg10="), a60 = line.find("avg60=");
+        if (a10 != std::string::npos)
+          bench::SetNum(o, "cpu_pressure_avg10",
+                        std::atof(line.c_str() + a10 + 6));
+        if (a60 != std::string::npos)
+          bench::SetNum(o, "cpu_pressure_avg60",
+                        std::atof(line.c_str() + a60 + 6));
+      }
+    }
     bench::SetStr(o, "note",
-                  "load average before the bench started anything: other "
-                  "work on the machine skews every figure");
+                  "load average and CPU pressure before the bench started "
+                  "anything: other work on the machine skews every figure");
     bench::Emit(o);
   }
 
@@ -240,6 +294,8 @@ int main(int argc, char** argv) {
     bench::SetInt(o, "c", r.conc);
     bench::SetNum(o, "seconds", seconds);
     bench::SetInt(o, "failures", failures);
+    bench::SetStr(o, "spawner",
+                  g_single_spawner ? "one thread" : "one thread per slot");
     json_t* total = json_object();
     bench::SetNum(total, "tasks", cpu.tasks);
     bench::SetNum(total, "spawner", cpu.spawner);
@@ -250,8 +306,7 @@ int main(int argc, char** argv) {
   for (const Kind* k : {&kDirect, &kSh}) {
     if (!args.Only("latency")) break;
     BENCH_LOG("ceiling latency %s: %ld tasks one at a time", k->name, lat_n);
-    std::vector<double> ms =
-        Latency(*k, dir + "/latency-" + k->name, lat_n);
+    std::vector<double> ms = Latency(*k, dir + "/latency-" + k->name, lat_n);
     bench::EmitLatency(std::string("ceiling_latency_") + k->name, ms,
                        lat_n - static_cast<long>(ms.size()));
   }

@@ -47,6 +47,15 @@ DEFINE_int64(result_ttl, 7 * 24 * 3600,
 DEFINE_double(lease_ttl, 3,
               "seconds after which a silent worker is presumed dead");
 DEFINE_int64(http_max_body, 1 << 20, "largest HTTP request body, in bytes");
+DEFINE_int32(retry_default, 0,
+             "runs allowed after a failed first one, for tasks and channels "
+             "that set none");
+DEFINE_double(retry_min_delay, 1, "seconds before the first retry");
+DEFINE_double(retry_max_delay, 300, "most seconds between two retries");
+DEFINE_int64(failed_max, 10000,
+             "failed tasks kept per channel (the oldest are dropped)");
+DEFINE_int64(failed_ttl, 7 * 24 * 3600,
+             "seconds a failed task is kept in its channel's failed set");
 DEFINE_double(pipe_grace, 2,
               "seconds to wait for a task's output pipes after it exits");
 
@@ -183,6 +192,23 @@ Status ConfigFromFlags(Config* c) {
   if (FLAGS_result_ttl < 1)
     return FlagError("result-ttl", "must be at least 1 second");
   c->result_ttl_s = FLAGS_result_ttl;
+  if (FLAGS_retry_default < 0 || FLAGS_retry_default > 100)
+    return FlagError("retry-default", "must be from 0 to 100");
+  c->retry_default = FLAGS_retry_default;
+  s = CheckSeconds("retry-min-delay", FLAGS_retry_min_delay, 86400);
+  if (!s.ok()) return s;
+  s = CheckSeconds("retry-max-delay", FLAGS_retry_max_delay, 7 * 86400);
+  if (!s.ok()) return s;
+  if (FLAGS_retry_max_delay < FLAGS_retry_min_delay)
+    return FlagError("retry-max-delay", "must not be below --retry-min-delay");
+  c->retry_min_delay_s = FLAGS_retry_min_delay;
+  c->retry_max_delay_s = FLAGS_retry_max_delay;
+  if (FLAGS_failed_max < 0 || FLAGS_failed_max > 10000000)
+    return FlagError("failed-max", "must be from 0 to 10000000");
+  c->failed_max = FLAGS_failed_max;
+  if (FLAGS_failed_ttl < 1)
+    return FlagError("failed-ttl", "must be at least 1 second");
+  c->failed_ttl_s = FLAGS_failed_ttl;
   if (FLAGS_http_max_body < 1024 || FLAGS_http_max_body > (512 << 20))
     return FlagError("http-max-body", "must be from 1024 to 536870912");
   c->http_max_body = FLAGS_http_max_body;

@@ -42,7 +42,13 @@ struct Config {
   int64_t result_ttl_s = 7 * 24 * 3600;
   double lease_ttl_s = 3;
   int64_t http_max_body = 1 << 20;
-  double pipe_grace_s = 2;  // wait for grandchildren holding output pipes
+  double pipe_grace_s = 2;
+  int retry_default = 0;
+  double retry_min_delay_s = 1;
+  double retry_max_delay_s = 300;
+  int64_t failed_max = 10000;
+  int64_t failed_ttl_s =
+      7 * 24 * 3600;  // wait for grandchildren holding output pipes
 };
 
 // Parses a "host:port" string; the port is required (the original's rule).

@@ -103,6 +103,31 @@ Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
       return InvalidArgument("field 'timeout' must be a number of seconds");
     json_object_set_new(o.get(), "timeout", json_real(v));
   }
+  // Numbers arrive as text in forms; the JSON rules then apply to them.
+  for (const char* k : {"delay", "run_at", "retry"}) {
+    const std::string* v = FormGet(form, k);
+    if (v == nullptr || v->empty()) continue;
+    json_error_t err;
+    json_t* n = json_loadb(v->data(), v->size(), JSON_DECODE_ANY, &err);
+    if (n == nullptr || !json_is_number(n)) {
+      if (n) json_decref(n);
+      return InvalidArgument(std::string("field '") + k + "' must be a number");
+    }
+    json_object_set_new(o.get(), k, n);
+  }
+  std::vector<std::string> codes = FormGetAll(form, "retry_on");
+  if (!codes.empty()) {
+    json_t* a = json_array();
+    for (const auto& c : codes) {
+      if (c.empty() || c.size() > 3 ||
+          c.find_first_not_of("0123456789") != std::string::npos) {
+        json_decref(a);
+        return InvalidArgument("field 'retry_on' must hold exit codes");
+      }
+      json_array_append_new(a, json_integer(std::stoi(c)));
+    }
+    json_object_set_new(o.get(), "retry_on", a);
+  }
   if (const std::string* e = FormGet(form, "env"); e && !e->empty()) {
     json_error_t err;
     json_t* env = json_loadb(e->data(), e->size(), 0, &err);
@@ -216,6 +241,19 @@ json_t* TaskRecordJson(
   json_object_set_new(o, "reason", str("reason"));
   json_object_set_new(o, "stdout", str("stdout"));
   json_object_set_new(o, "stderr", str("stderr"));
+  // Every finished attempt (retries), oldest first.
+  json_t* history = json_array();
+  if (const std::string* h = get("history")) {
+    json_error_t err;
+    json_t* parsed = json_loadb(h->data(), h->size(), 0, &err);
+    if (json_is_array(parsed)) {
+      json_decref(history);
+      history = parsed;
+    } else if (parsed) {
+      json_decref(parsed);
+    }
+  }
+  json_object_set_new(o, "history", history);
   return o;
 }
 
@@ -254,6 +292,10 @@ void HttpApi::Handle(evhttp_request* req) {
       {{"channels", "*", "tasks"}, "POST"},
       {{"tasks", "*"}, "GET, HEAD, DELETE"},
       {{"dead-letters"}, "GET, HEAD, DELETE"},
+      {{"delay-tasks"}, "GET, HEAD"},
+      {{"delay-tasks", "*"}, "GET, HEAD, DELETE"},
+      {{"channels", "*", "failed-tasks"}, "GET, HEAD"},
+      {{"channels", "*", "failed-tasks", "*"}, "GET, HEAD, POST, DELETE"},
   };
   const Route* route = nullptr;
   for (const auto& r : kRoutes)
@@ -290,8 +332,36 @@ void HttpApi::Handle(evhttp_request* req) {
     if (del) return DeleteChannel(req, s[1]);
     return not_allowed();
   }
+  if (s[0] == "channels" && s.size() == 3 && s[2] == "failed-tasks") {
+    if (get) return ListTaskSet(req, keys_.Failed(s[1]), "failed");
+    return not_allowed();
+  }
+  if (s[0] == "channels" && s.size() == 4) {
+    if (s[3] == "retry-all" && post) return RetryAllFailed(req, s[1]);
+    if (!IsValidTaskId(s[3])) {
+      SendJson(req, 404, "no failed task " + ToValidUtf8(s[3]), nullptr);
+      return;
+    }
+    if (get) return GetFailed(req, s[1], s[3]);
+    if (post) return FailedAction(req, s[1], s[3], "rerun");
+    if (del) return FailedAction(req, s[1], s[3], "delete");
+    return not_allowed();
+  }
   if (s[0] == "channels") {
     if (post) return PostTask(req, s[1]);
+    return not_allowed();
+  }
+  if (s[0] == "delay-tasks" && s.size() == 1) {
+    if (get) return ListTaskSet(req, keys_.Delayed(), "delayed");
+    return not_allowed();
+  }
+  if (s[0] == "delay-tasks") {
+    if (!IsValidTaskId(s[1])) {
+      SendJson(req, 404, "no delayed task " + ToValidUtf8(s[1]), nullptr);
+      return;
+    }
+    if (get) return GetTask(req, s[1], "delayed");
+    if (del) return CancelDelayed(req, s[1]);
     return not_allowed();
   }
   if (s[0] == "tasks") {
@@ -299,7 +369,7 @@ void HttpApi::Handle(evhttp_request* req) {
       SendJson(req, 404, "no task " + ToValidUtf8(s[1]), nullptr);
       return;
     }
-    if (get) return GetTask(req, s[1]);
+    if (get) return GetTask(req, s[1], "");
     if (del) return CancelTask(req, s[1]);
     return not_allowed();
   }
@@ -480,11 +550,24 @@ void HttpApi::CreateChannel(evhttp_request* req) {
       return;
     }
   }
+  int retry = -1;
+  if (const std::string* r = FormGet(*form, "retry"); r && !r->empty()) {
+    if (r->size() > 3 ||
+        r->find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(*r) > 100) {
+      SendJson(req, 400, "field 'retry' must be a number from 0 to 100",
+               nullptr);
+      return;
+    }
+    retry = std::stoi(*r);
+  }
   if (!RedisUp(req)) return;
   JsonPtr settings(json_object());
   if (has_workers)
     json_object_set_new(settings.get(), "workers", json_integer(workers));
   json_object_set_new(settings.get(), "distinct", json_boolean(distinct));
+  if (retry >= 0)
+    json_object_set_new(settings.get(), "retry", json_integer(retry));
   std::string chan = *name;
   // The channel count limit is checked against the hash length; a race
   // between two creations may pass it by one, which the router's own check
@@ -507,7 +590,8 @@ void HttpApi::CreateChannel(evhttp_request* req) {
     }
     redis_->Command(
         {"HSETNX", keys_.Channels(), chan, settings_text},
-        [this, req, chan, workers, distinct](Result<const redisReply*> r) {
+        [this, req, chan, workers, distinct,
+         settings_text](Result<const redisReply*> r) {
           if (!r.ok()) {
             SendJson(req, HttpStatusOf(r.status()), r.status().message(),
                      nullptr);
@@ -517,7 +601,7 @@ void HttpApi::CreateChannel(evhttp_request* req) {
             SendJson(req, 409, "channel " + chan + " already exists", nullptr);
             return;
           }
-          view_->OnChannelCreated(chan, static_cast<int>(workers), distinct);
+          view_->OnChannelCreated(chan, settings_text);
           json_t* d = json_object();
           json_object_set_new(d, "name", json_string(chan.c_str()));
           json_object_set_new(d, "workers", json_integer(workers));
@@ -559,22 +643,34 @@ void HttpApi::DeleteChannel(evhttp_request* req, const std::string& channel) {
                });
 }
 
-void HttpApi::GetTask(evhttp_request* req, const std::string& id) {
+void HttpApi::GetTask(evhttp_request* req, const std::string& id,
+                      const std::string& only_state) {
   if (!RedisUp(req)) return;
-  redis_->Command({"HGETALL", keys_.Task(id)},
-                  [req, id](Result<const redisReply*> r) {
-                    if (!r.ok()) {
-                      SendJson(req, HttpStatusOf(r.status()),
-                               r.status().message(), nullptr);
-                      return;
-                    }
-                    auto fields = Pairs(r.value());
-                    if (fields.empty()) {
-                      SendJson(req, 404, "no task " + id, nullptr);
-                      return;
-                    }
-                    SendJson(req, 200, "ok", TaskRecordJson(fields));
-                  });
+  redis_->Command(
+      {"HGETALL", keys_.Task(id)},
+      [req, id, only_state](Result<const redisReply*> r) {
+        if (!r.ok()) {
+          SendJson(req, HttpStatusOf(r.status()), r.status().message(),
+                   nullptr);
+          return;
+        }
+        auto fields = Pairs(r.value());
+        bool wrong_state = false;
+        if (!only_state.empty()) {
+          wrong_state = true;
+          for (const auto& [k, v] : fields)
+            if (k == "state" && v == only_state) wrong_state = false;
+        }
+        if (fields.empty() || wrong_state) {
+          SendJson(req, 404,
+                   "no " +
+                       (only_state.empty() ? std::string() : only_state + " ") +
+                       "task " + id,
+                   nullptr);
+          return;
+        }
+        SendJson(req, 200, "ok", TaskRecordJson(fields));
+      });
 }
 
 void HttpApi::CancelTask(evhttp_request* req, const std::string& id) {
@@ -609,6 +705,133 @@ void HttpApi::CancelTask(evhttp_request* req, const std::string& id) {
           json_object_set_new(d, "state", json_string(extra.c_str()));
           SendJson(req, 409,
                    "task " + id + " has already finished (" + extra + ")", d);
+        }
+      });
+}
+
+void HttpApi::ListTaskSet(evhttp_request* req, const std::string& key,
+                          const std::string& kind) {
+  auto page = ParsePage(query_);
+  if (!page.ok()) {
+    SendJson(req, 400, page.status().message(), nullptr);
+    return;
+  }
+  if (!RedisUp(req)) return;
+  redis_->Eval(
+      kTaskSetPageScript, {key},
+      {keys_.prefix(), std::to_string(page->offset),
+       std::to_string(page->limit), kind,
+       std::to_string(config_.failed_ttl_s * 1000)},
+      [req](Result<const redisReply*> r) {
+        if (!r.ok()) {
+          SendJson(req, HttpStatusOf(r.status()), r.status().message(),
+                   nullptr);
+          return;
+        }
+        const redisReply* rep = r.value();
+        json_t* tasks = json_array();
+        for (size_t i = 2; i < rep->elements; i++)
+          json_array_append_new(tasks, TaskRecordJson(Pairs(rep->element[i])));
+        json_t* d = json_object();
+        json_object_set_new(d, "tasks", tasks);
+        json_object_set_new(d, "count", json_integer(rep->element[0]->integer));
+        SendJson(req, 200, "ok", d);
+      });
+}
+
+void HttpApi::CancelDelayed(evhttp_request* req, const std::string& id) {
+  if (!RedisUp(req)) return;
+  redis_->Command({"HGET", keys_.Task(id), "state"},
+                  [this, req, id](Result<const redisReply*> r) {
+                    if (!r.ok()) {
+                      SendJson(req, HttpStatusOf(r.status()),
+                               r.status().message(), nullptr);
+                      return;
+                    }
+                    if (ReplyText(r.value()) != "delayed") {
+                      SendJson(req, 404, "no delayed task " + id, nullptr);
+                      return;
+                    }
+                    CancelTask(req, id);
+                  });
+}
+
+void HttpApi::GetFailed(evhttp_request* req, const std::string& channel,
+                        const std::string& id) {
+  if (!RedisUp(req)) return;
+  redis_->Command({"ZSCORE", keys_.Failed(channel), id},
+                  [this, req, channel, id](Result<const redisReply*> r) {
+                    if (!r.ok()) {
+                      SendJson(req, HttpStatusOf(r.status()),
+                               r.status().message(), nullptr);
+                      return;
+                    }
+                    if (r.value()->type == REDIS_REPLY_NIL) {
+                      SendJson(req, 404,
+                               "no failed task " + id + " in " + channel,
+                               nullptr);
+                      return;
+                    }
+                    GetTask(req, id, "failed");
+                  });
+}
+
+void HttpApi::FailedAction(evhttp_request* req, const std::string& channel,
+                           const std::string& id, const std::string& action) {
+  if (!RedisUp(req)) return;
+  redis_->Eval(
+      kFailedActionScript,
+      {keys_.Failed(channel), keys_.Task(id), keys_.Queue(channel)},
+      {id, action}, [req, channel, id, action](Result<const redisReply*> r) {
+        if (!r.ok()) {
+          SendJson(req, HttpStatusOf(r.status()), r.status().message(),
+                   nullptr);
+          return;
+        }
+        if (r.value()->integer == 0) {
+          SendJson(req, 404, "no failed task " + id + " in " + channel,
+                   nullptr);
+          return;
+        }
+        json_t* d = json_object();
+        json_object_set_new(d, "task_id", json_string(id.c_str()));
+        SendJson(req, 200,
+                 action == "rerun" ? "ok; queued again" : "ok; forgotten", d);
+      });
+}
+
+void HttpApi::RetryAllFailed(evhttp_request* req, const std::string& channel) {
+  if (!RedisUp(req)) return;
+  redis_->Command(
+      {"ZRANGE", keys_.Failed(channel), "0", "-1"},
+      [this, req, channel](Result<const redisReply*> r) {
+        if (!r.ok()) {
+          SendJson(req, HttpStatusOf(r.status()), r.status().message(),
+                   nullptr);
+          return;
+        }
+        struct Pending {
+          size_t left = 0;
+          int64_t queued = 0;
+        };
+        auto p = std::make_shared<Pending>();
+        p->left = r.value()->elements;
+        auto answer = [req, channel](int64_t n) {
+          json_t* d = json_object();
+          json_object_set_new(d, "queued", json_integer(n));
+          SendJson(req, 200, "ok", d);
+        };
+        if (p->left == 0) return answer(0);
+        for (size_t i = 0; i < r.value()->elements; i++) {
+          std::string id = ReplyText(r.value()->element[i]);
+          // Pipelined on one connection: they run in order.
+          redis_->Eval(
+              kFailedActionScript,
+              {keys_.Failed(channel), keys_.Task(id), keys_.Queue(channel)},
+              {id, "rerun"}, [p, answer](Result<const redisReply*> r) {
+                if (r.ok() && r.value()->integer == 1) p->queued++;
+                if (--p->left == 0) answer(p->queued);
+              });
         }
       });
 }
@@ -716,9 +939,10 @@ void HttpApi::PostTask(evhttp_request* req, const std::string& channel) {
     return;
   }
   std::string id = spec->id, name = spec->name;
+  double delay_s = DueInSeconds(spec.value());
   SubmitTask(
       redis_, keys_, config_, spec.value(), "", "",
-      [this, req, id, name, channel](SubmitOutcome out) {
+      [this, req, id, name, channel, delay_s](SubmitOutcome out) {
         auto data = [&](bool result) {
           json_t* d = json_object();
           json_object_set_new(d, "task_id", json_string(id.c_str()));
@@ -726,9 +950,10 @@ void HttpApi::PostTask(evhttp_request* req, const std::string& channel) {
           json_object_set_new(d, "result", json_boolean(result));
           return d;
         };
-        if (out.channel_created) view_->OnChannelCreated(channel, 0, false);
+        if (out.channel_created) view_->OnChannelCreated(channel, "");
         switch (out.result) {
           case SubmitResult::kQueued:
+            if (delay_s > 0) view_->OnDelayed(delay_s);
             SendJson(req, 200, "ok", data(true));
             return;
           case SubmitResult::kDistinct:

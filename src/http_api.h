@@ -26,16 +26,18 @@ class DaemonView {
   virtual ~DaemonView() = default;
   // {"version","pid","uptime_s","state","workers":[...]} without Redis data.
   virtual json_t* StatusJson() const = 0;
-  // A channel appeared (routing or POST /channels): start its workers,
-  // `workers` of them (0: --concurrent).
-  virtual void OnChannelCreated(const std::string& channel, int workers,
-                                bool distinct) = 0;
+  // A channel appeared (routing or POST /channels): start its workers.
+  // `settings` is its JSON in coyotes:channels ("": the defaults).
+  virtual void OnChannelCreated(const std::string& channel,
+                                const std::string& settings) = 0;
   // A channel was deleted: its workers drain and are not replaced.
   virtual void OnChannelDeleted(const std::string& channel) = 0;
   // A running task was cancelled; if one of our workers runs it (its lease
   // owner is `owner`), tell that worker now.
   virtual void CancelRunning(const std::string& owner,
                              const std::string& task_id) = 0;
+  // A delayed task was queued; it falls due in `seconds`.
+  virtual void OnDelayed(double seconds) = 0;
 };
 
 class HttpApi {
@@ -52,7 +54,17 @@ class HttpApi {
   void ListChannels(evhttp_request* req, const std::string& only);
   void CreateChannel(evhttp_request* req);
   void DeleteChannel(evhttp_request* req, const std::string& channel);
-  void GetTask(evhttp_request* req, const std::string& id);
+  // only_state: answer 404 unless the task is in that state ("": any).
+  void GetTask(evhttp_request* req, const std::string& id,
+               const std::string& only_state);
+  void ListTaskSet(evhttp_request* req, const std::string& key,
+                   const std::string& kind);
+  void CancelDelayed(evhttp_request* req, const std::string& id);
+  void GetFailed(evhttp_request* req, const std::string& channel,
+                 const std::string& id);
+  void FailedAction(evhttp_request* req, const std::string& channel,
+                    const std::string& id, const std::string& action);
+  void RetryAllFailed(evhttp_request* req, const std::string& channel);
   void CancelTask(evhttp_request* req, const std::string& id);
   void ListDeadLetters(evhttp_request* req);
   void ClearDeadLetters(evhttp_request* req);

@@ -55,6 +55,10 @@ ChannelSettings ParseChannelSettings(const std::string& json,
       json_integer_value(w) <= 1024)
     s.workers = static_cast<int>(json_integer_value(w));
   s.distinct = json_is_true(json_object_get(o.get(), "distinct"));
+  json_t* r = json_object_get(o.get(), "retry");
+  if (json_is_integer(r) && json_integer_value(r) >= 0 &&
+      json_integer_value(r) <= 100)
+    s.retry = static_cast<int>(json_integer_value(r));
   return s;
 }
 
@@ -72,19 +76,23 @@ Master::Master(const Config& config, PidFile pidfile,
       shutdown_timer_(
           &base_, -1, 0,
           [this](short) { FastStop("--shutdown-timeout expired"); }),
-      kill_timer_(&base_, -1, 0, [this](short) {
-        // Workers that did not leave after a fast stop: end them and the
-        // tasks they hold. Their tasks stay in their in-progress lists and
-        // are recovered by the next start (or another daemon).
-        for (auto& s : slots_) {
-          if (s->pid <= 0) continue;
-          LOGR(WARNING) << "worker " << s->channel << "/" << s->index << " pid "
-                        << s->pid << " ignored the fast stop; "
-                        << "killing it";
-          if (s->task_pgid > 1) killpg(s->task_pgid, SIGKILL);
-          kill(s->pid, SIGKILL);
-        }
-      }) {
+      kill_timer_(&base_, -1, 0,
+                  [this](short) {
+                    // Workers that did not leave after a fast stop: end them
+                    // and the tasks they hold. Their tasks stay in their
+                    // in-progress lists and are recovered by the next start (or
+                    // another daemon).
+                    for (auto& s : slots_) {
+                      if (s->pid <= 0) continue;
+                      LOGR(WARNING)
+                          << "worker " << s->channel << "/" << s->index
+                          << " pid " << s->pid << " ignored the fast stop; "
+                          << "killing it";
+                      if (s->task_pgid > 1) killpg(s->task_pgid, SIGKILL);
+                      kill(s->pid, SIGKILL);
+                    }
+                  }),
+      promote_timer_(&base_, -1, 0, [this](short) { Promote(); }) {
   for (auto& [name, settings] : channels) channels_[name] = settings;
 }
 
@@ -119,10 +127,12 @@ Status Master::Start() {
                                          std::to_string(getpid()) + "/" +
                                          RandomSuffix());
   router_->set_on_channel_created(
-      [this](const std::string& name) { OnChannelCreated(name, 0, false); });
+      [this](const std::string& name) { OnChannelCreated(name, ""); });
+  router_->set_on_delayed([this](double s) { ArmPromote(s); });
   router_->Start();
 
   redis_.Start();
+  ArmPromote(0.1);
   auto channels = channels_;
   channels_.clear();
   for (auto& [name, settings] : channels) AddChannel(name, settings);
@@ -188,12 +198,9 @@ void Master::AddChannel(const std::string& name,
   }
 }
 
-void Master::OnChannelCreated(const std::string& channel, int workers,
-                              bool distinct) {
-  ChannelSettings settings;
-  settings.workers = workers > 0 ? workers : config_.concurrent;
-  settings.distinct = distinct;
-  AddChannel(channel, settings);
+void Master::OnChannelCreated(const std::string& channel,
+                              const std::string& settings) {
+  AddChannel(channel, ParseChannelSettings(settings, config_.concurrent));
 }
 
 void Master::OnChannelDeleted(const std::string& channel) {
@@ -237,6 +244,7 @@ void Master::Spawn(Slot* slot) {
   const Config& config = config_;
   std::string channel = slot->channel;
   int index = slot->index;
+  int channel_retry = channels_.count(channel) ? channels_[channel].retry : -1;
   auto child = ForkChild(
       {control_r.get(), status_w.get()}, [&](const std::vector<int>& fds) {
         WorkerParams p;
@@ -244,6 +252,7 @@ void Master::Spawn(Slot* slot) {
         p.index = index;
         p.owner = prefix + std::to_string(getpid()) + "/" + suffix;
         p.master_pid = master_pid;
+        p.channel_retry = channel_retry;
         p.control_fd.reset(fds[0]);
         p.status_fd.reset(fds[1]);
         return RunWorker(config, std::move(p));
@@ -294,6 +303,8 @@ void Master::ReadStatus(Slot* slot) {
       slot->task_id = line.substr(4, sp == std::string::npos ? sp : sp - 4);
       slot->task_pgid =
           sp == std::string::npos ? 0 : std::atoi(line.c_str() + sp + 1);
+    } else if (line.rfind("due ", 0) == 0) {
+      ArmPromote(std::atof(line.c_str() + 4) / 1000);
     } else if (line == "idle") {
       slot->task_id.clear();
       slot->task_pgid = 0;
@@ -414,6 +425,42 @@ void Master::Tick() {
               });
 }
 
+void Master::ArmPromote(double seconds) {
+  auto at = std::chrono::steady_clock::now() +
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                std::chrono::duration<double>(std::max(0.0, seconds)));
+  if (promote_timer_.pending() && promote_at_ <= at) return;
+  promote_at_ = at;
+  promote_timer_.ArmTimer(std::max(0.0, seconds));
+}
+
+void Master::Promote() {
+  if (promoting_ || finished_) return;
+  if (!redis_.connected()) {
+    ArmPromote(1.0);
+    return;
+  }
+  promoting_ = true;
+  // No fixed batch per tick: a full batch is followed by the next at once.
+  redis_.Eval(kPromoteScript, {keys_.Delayed()}, {keys_.prefix(), "5000"},
+              [this](Result<const redisReply*> r) {
+                promoting_ = false;
+                if (!r.ok() || r.value()->type != REDIS_REPLY_ARRAY ||
+                    r.value()->elements != 3) {
+                  ArmPromote(1.0);
+                  return;
+                }
+                long long moved = r.value()->element[0]->integer;
+                bool more = r.value()->element[1]->integer == 1;
+                long long next_ms = r.value()->element[2]->integer;
+                if (moved > 0) VLOG(1) << "promoted " << moved << " tasks";
+                if (more) return Promote();
+                // Poll at least every second for delays set by other
+                // daemons and by retries on other hosts.
+                ArmPromote(next_ms < 0 ? 1.0 : std::min(1.0, next_ms / 1000.0));
+              });
+}
+
 void Master::SyncChannels() {
   redis_.Command(
       {"HGETALL", keys_.Channels()}, [this](Result<const redisReply*> r) {
@@ -467,6 +514,7 @@ void Master::MaybeFinish() {
   finished_ = true;
   shutdown_timer_.Del();
   kill_timer_.Del();
+  promote_timer_.Del();
   tick_.Del();
   pidfile_.Remove();
   LOGR(INFO) << "drain complete";

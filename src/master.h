@@ -34,6 +34,7 @@ namespace coyotes {
 struct ChannelSettings {
   int workers = 5;
   bool distinct = false;
+  int retry = -1;  // -1: --retry-default
   // When this daemon learnt of it: a channel younger than a few seconds is
   // not taken for deleted when a sync that raced its creation misses it.
   std::chrono::steady_clock::time_point known_since =
@@ -58,11 +59,12 @@ class Master : public DaemonView {
 
   // DaemonView.
   json_t* StatusJson() const override;
-  void OnChannelCreated(const std::string& channel, int workers,
-                        bool distinct) override;
+  void OnChannelCreated(const std::string& channel,
+                        const std::string& settings) override;
   void OnChannelDeleted(const std::string& channel) override;
   void CancelRunning(const std::string& owner,
                      const std::string& task_id) override;
+  void OnDelayed(double seconds) override { ArmPromote(seconds); }
 
  private:
   enum class State { kRunning, kDraining, kStopping };
@@ -96,6 +98,10 @@ class Master : public DaemonView {
   void Tick();
   void RecoverOwner(const std::string& owner);
   void SyncChannels();
+  // Delayed tasks: promote the due ones; ArmPromote wakes us at the next
+  // due time (never later than it was already set for).
+  void Promote();
+  void ArmPromote(double seconds);
   int LiveWorkers() const;
 
   const Config& config_;
@@ -114,7 +120,9 @@ class Master : public DaemonView {
   std::unique_ptr<HttpApi> api_;
   std::unique_ptr<HttpServer> http_;
   std::vector<std::unique_ptr<Event>> signals_;
-  Event tick_, shutdown_timer_, kill_timer_;
+  Event tick_, shutdown_timer_, kill_timer_, promote_timer_;
+  std::chrono::steady_clock::time_point promote_at_;
+  bool promoting_ = false;
   bool finished_ = false;
   bool said_ready_ = false;
 };

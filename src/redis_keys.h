@@ -32,6 +32,10 @@ class RedisKeys {
   std::string Running(std::string_view chan) const {
     return p_ + "coyotes:running:" + std::string(chan);
   }
+  std::string Delayed() const { return p_ + "coyotes:delayed"; }
+  std::string Failed(std::string_view chan) const {
+    return p_ + "coyotes:failed:" + std::string(chan);
+  }
   std::string Leases() const { return p_ + "coyotes:leases"; }
   std::string Distinct(std::string_view chan) const {
     return p_ + "coyotes:distinct:" + std::string(chan);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "exit_status.h"
+#include "json_util.h"
 #include "log.h"
 #include "scripts.h"
 #include "worker.h"
@@ -47,6 +48,26 @@ std::vector<std::pair<std::string, std::string>> OutcomeFields(
   f.emplace_back("stderr", o.stderr_tail);
   f.emplace_back("duration_ms", std::to_string(o.duration_ms));
   return f;
+}
+
+std::string HistoryEntry(const TaskOutcome& o, int attempt) {
+  // started_at and finished_at are filled in by the script from the record
+  // and the server's clock; the 0 placeholders must stay first-level keys.
+  JsonPtr e(json_object());
+  json_object_set_new(e.get(), "attempt", json_integer(attempt));
+  json_object_set_new(e.get(), "started_at", json_integer(0));
+  json_object_set_new(e.get(), "finished_at", json_integer(0));
+  json_object_set_new(e.get(), "state", json_string(OutcomeState(o)));
+  json_object_set_new(
+      e.get(), "exit_code",
+      o.exit_code >= 0 ? json_integer(o.exit_code) : json_null());
+  json_object_set_new(
+      e.get(), "signal",
+      o.signal > 0 ? json_string(SignalName(o.signal).c_str()) : json_null());
+  for (auto& [k, v] : OutcomeFields(o))
+    if (k == "reason")
+      json_object_set_new(e.get(), "reason", JsonStringLossy(v));
+  return JsonDump(e.get());
 }
 
 Result<bool> WorkerStore::Heartbeat() {
@@ -103,10 +124,18 @@ Result<bool> WorkerStore::Start(const std::string& item,
 }
 
 Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
-                           const TaskOutcome& o, int64_t result_ttl_s) {
-  std::vector<std::string> args = {
-      item,   std::to_string(result_ttl_s), OutcomeState(o),
-      owner_, std::to_string(lease_ms_),    keys_.prefix()};
+                           const TaskOutcome& o, int64_t result_ttl_s,
+                           int attempt, int64_t failed_max,
+                           int64_t failed_ttl_s) {
+  std::vector<std::string> args = {item,
+                                   std::to_string(result_ttl_s),
+                                   OutcomeState(o),
+                                   owner_,
+                                   std::to_string(lease_ms_),
+                                   keys_.prefix(),
+                                   HistoryEntry(o, attempt),
+                                   std::to_string(failed_max),
+                                   std::to_string(failed_ttl_s)};
   for (auto& [k, v] : OutcomeFields(o)) {
     args.push_back(k);
     args.push_back(v);
@@ -115,6 +144,31 @@ Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
       kFinishScript,
       {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(), keys_.Leases()},
       args);
+  if (!r.ok()) return r.status();
+  if (r.value()->integer == 0)
+    LOGR(WARNING) << "task " << task_id
+                  << " had been given to another worker (our lease expired)";
+  return Status::Ok();
+}
+
+Status WorkerStore::Retry(const std::string& item, const std::string& next_item,
+                          const std::string& task_id, const TaskOutcome& o,
+                          int attempt, int64_t delay_ms) {
+  std::vector<std::string> args = {item,
+                                   next_item,
+                                   std::to_string(delay_ms),
+                                   owner_,
+                                   std::to_string(lease_ms_),
+                                   keys_.prefix(),
+                                   HistoryEntry(o, attempt)};
+  for (auto& [k, v] : OutcomeFields(o)) {
+    args.push_back(k);
+    args.push_back(v);
+  }
+  auto r = client_.Eval(kRetryScript,
+                        {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(),
+                         keys_.Leases(), keys_.Delayed()},
+                        args);
   if (!r.ok()) return r.status();
   if (r.value()->integer == 0)
     LOGR(WARNING) << "task " << task_id

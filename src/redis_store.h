@@ -44,9 +44,16 @@ class WorkerStore {
   // Records that the task runs; false: it must not (cancelled meanwhile).
   Result<bool> Start(const std::string& item, const std::string& task_id,
                      int attempt, pid_t pgid, uint64_t pstart);
-  // Records the outcome and releases the item.
+  // Records the outcome and releases the item; a failure also enters the
+  // channel's failed set (failed_max, failed_ttl_s: see --failed-max).
   Status Finish(const std::string& item, const std::string& task_id,
-                const TaskOutcome& outcome, int64_t result_ttl_s);
+                const TaskOutcome& outcome, int64_t result_ttl_s,
+                int attempt = 1, int64_t failed_max = 10000,
+                int64_t failed_ttl_s = 7 * 24 * 3600);
+  // Records a failed attempt and schedules `next_item` after delay_ms.
+  Status Retry(const std::string& item, const std::string& next_item,
+               const std::string& task_id, const TaskOutcome& outcome,
+               int attempt, int64_t delay_ms);
   // Puts the item back at the head of the queue (fast stop).
   Status Requeue(const std::string& item, const std::string& task_id);
   // Drops an item that cannot be decoded (logged by the caller).
@@ -67,6 +74,9 @@ class WorkerStore {
 const char* OutcomeState(const TaskOutcome& o);
 std::vector<std::pair<std::string, std::string>> OutcomeFields(
     const TaskOutcome& o);
+// One attempt for the record's history: {"attempt","started_at",
+// "finished_at","state","exit_code","signal","reason"}.
+std::string HistoryEntry(const TaskOutcome& o, int attempt);
 
 }  // namespace coyotes
 

@@ -34,23 +34,32 @@ std::string DeadLetterEntry(const std::string& reason,
   return JsonDump(o.get());
 }
 
-void SubmitTask(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
-                const TaskSpec& spec, const std::string& proc_key,
-                const std::string& payload,
-                std::function<void(SubmitOutcome)> done) {
-  std::string item = EncodeQueueItem(spec);
-  std::vector<std::string> args = {
+RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
+                         const TaskSpec& spec, const std::string& proc_key,
+                         const std::string& payload) {
+  RouteCall call;
+  call.keys = {proc_key,
+               keys.Channels(),
+               keys.Queue(spec.channel),
+               keys.Task(spec.id),
+               keys.Distinct(spec.channel),
+               keys.DeadLetters(),
+               keys.Stats(),
+               keys.Delayed()};
+  call.args = {
       payload,
       spec.channel,
       DefaultChannelSettings(config),
       std::to_string(config.max_channels),
-      item,
+      EncodeQueueItem(spec),
       spec.id,
       spec.command,
       DeadLetterEntry("channel '" + spec.channel +
                           "' cannot be created: --max-channels (" +
                           std::to_string(config.max_channels) + ") reached",
                       payload),
+      std::to_string(static_cast<int64_t>(spec.delay_s * 1000)),
+      std::to_string(static_cast<int64_t>(spec.run_at_s * 1000)),
       "id",
       spec.id,
       "name",
@@ -63,34 +72,40 @@ void SubmitTask(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
     JsonPtr a(json_array());
     for (const auto& x : *spec.args)
       json_array_append_new(a.get(), JsonStringLossy(x));
-    args.push_back("args");
-    args.push_back(JsonDump(a.get()));
+    call.args.push_back("args");
+    call.args.push_back(JsonDump(a.get()));
   }
-  redis->Eval(
-      kRouteScript,
-      {proc_key, keys.Channels(), keys.Queue(spec.channel), keys.Task(spec.id),
-       keys.Distinct(spec.channel), keys.DeadLetters(), keys.Stats()},
-      args, [done = std::move(done)](Result<const redisReply*> r) {
-        SubmitOutcome out;
-        if (!r.ok()) {
-          out.status = r.status();
-          done(out);
-          return;
-        }
-        const redisReply* rep = r.value();
-        if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
-          out.status = Internal("route: unexpected reply " + ReplyString(rep));
-          done(out);
-          return;
-        }
-        std::string s(rep->element[0]->str, rep->element[0]->len);
-        out.channel_created = rep->element[1]->integer == 1;
-        out.result = s == "ok"          ? SubmitResult::kQueued
-                     : s == "full"      ? SubmitResult::kChannelsFull
-                     : s == "duplicate" ? SubmitResult::kDuplicate
-                                        : SubmitResult::kDistinct;
-        done(out);
-      });
+  return call;
+}
+
+void SubmitTask(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
+                const TaskSpec& spec, const std::string& proc_key,
+                const std::string& payload,
+                std::function<void(SubmitOutcome)> done) {
+  RouteCall call = BuildRouteCall(keys, config, spec, proc_key, payload);
+  redis->Eval(kRouteScript, call.keys, call.args,
+              [done = std::move(done)](Result<const redisReply*> r) {
+                SubmitOutcome out;
+                if (!r.ok()) {
+                  out.status = r.status();
+                  done(out);
+                  return;
+                }
+                const redisReply* rep = r.value();
+                if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+                  out.status =
+                      Internal("route: unexpected reply " + ReplyString(rep));
+                  done(out);
+                  return;
+                }
+                std::string s(rep->element[0]->str, rep->element[0]->len);
+                out.channel_created = rep->element[1]->integer == 1;
+                out.result = s == "ok"          ? SubmitResult::kQueued
+                             : s == "full"      ? SubmitResult::kChannelsFull
+                             : s == "duplicate" ? SubmitResult::kDuplicate
+                                                : SubmitResult::kDistinct;
+                done(out);
+              });
 }
 
 Router::Router(EventBase* base, const Config& config, const RedisKeys& keys,
@@ -242,35 +257,38 @@ void Router::Handle(std::string payload, std::function<void(bool)> done) {
   if (spec->id.empty()) spec->id = NewTaskId();
   TaskSpec s = std::move(spec.value());
   std::string id = s.id, chan = s.channel;
-  SubmitTask(&redis_, keys_, config_, s, keys_.Proc(owner_), payload,
-             [this, id, chan, done = std::move(done)](SubmitOutcome out) {
-               switch (out.result) {
-                 case SubmitResult::kQueued:
-                   VLOG(1) << "routed task " << id << " to " << chan;
-                   break;
-                 case SubmitResult::kChannelsFull:
-                   LOGR(WARNING) << "router: dead letter: channel '" << chan
-                                 << "' cannot be created (--max-channels)";
-                   break;
-                 case SubmitResult::kDuplicate:
-                   LOGR(INFO) << "router: task " << id
-                              << " is already queued or running; dropped";
-                   break;
-                 case SubmitResult::kDistinct:
-                   LOGR(INFO) << "router: task " << id << " dropped: channel "
-                              << chan << " is distinct";
-                   break;
-                 case SubmitResult::kError:
-                   // The item stays in our in-progress list; the batch's
-                   // end puts it back on the prepare queue.
-                   LOGR(WARNING) << "router: " << out.status.message();
-                   done(false);
-                   return;
-               }
-               if (out.channel_created && on_channel_created_)
-                 on_channel_created_(chan);
-               done(true);
-             });
+  double due_in = DueInSeconds(s);
+  SubmitTask(
+      &redis_, keys_, config_, s, keys_.Proc(owner_), payload,
+      [this, id, chan, due_in, done = std::move(done)](SubmitOutcome out) {
+        switch (out.result) {
+          case SubmitResult::kQueued:
+            if (due_in > 0 && on_delayed_) on_delayed_(due_in);
+            VLOG(1) << "routed task " << id << " to " << chan;
+            break;
+          case SubmitResult::kChannelsFull:
+            LOGR(WARNING) << "router: dead letter: channel '" << chan
+                          << "' cannot be created (--max-channels)";
+            break;
+          case SubmitResult::kDuplicate:
+            LOGR(INFO) << "router: task " << id
+                       << " is already queued or running; dropped";
+            break;
+          case SubmitResult::kDistinct:
+            LOGR(INFO) << "router: task " << id << " dropped: channel " << chan
+                       << " is distinct";
+            break;
+          case SubmitResult::kError:
+            // The item stays in our in-progress list; the batch's
+            // end puts it back on the prepare queue.
+            LOGR(WARNING) << "router: " << out.status.message();
+            done(false);
+            return;
+        }
+        if (out.channel_created && on_channel_created_)
+          on_channel_created_(chan);
+        done(true);
+      });
 }
 
 }  // namespace coyotes

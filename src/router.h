@@ -37,6 +37,15 @@ struct SubmitOutcome {
   Status status;  // for kError
 };
 
+// The keys and arguments of the route script for `spec` (scripts.cc
+// documents their layout).
+struct RouteCall {
+  std::vector<std::string> keys, args;
+};
+RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
+                         const TaskSpec& spec, const std::string& proc_key,
+                         const std::string& payload);
+
 // Runs the route script for `spec` (its id must be set). `payload` is the
 // raw producer item and `proc_key` the in-progress list holding it (both ""
 // over HTTP: there is no in-progress copy to remove).
@@ -56,6 +65,10 @@ class Router {
   // Called when routing created a channel (the master starts its workers).
   void set_on_channel_created(std::function<void(const std::string&)> f) {
     on_channel_created_ = std::move(f);
+  }
+  // Called when a routed task is delayed, with the seconds until it is due.
+  void set_on_delayed(std::function<void(double)> f) {
+    on_delayed_ = std::move(f);
   }
   void Start();
   // Renews the router's lease (the master's tick calls this).
@@ -92,6 +105,7 @@ class Router {
   static constexpr int kBatch = 128;
   std::function<void()> on_stopped_;
   std::function<void(const std::string&)> on_channel_created_;
+  std::function<void(double)> on_delayed_;
 };
 
 // A dead-letter entry: {"reason","payload","at"} with the payload made

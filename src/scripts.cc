@@ -8,13 +8,42 @@ namespace coyotes {
   "local t = redis.call('TIME')\n" \
   "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
 
+// Shared by the finish and retry scripts, whose KEYS[1] is the task
+// record, KEYS[2] the worker's in-progress list, KEYS[4] the leases, and
+// ARGV[1] the item, ARGV[4] the owner, ARGV[5] the lease ms, ARGV[7] the
+// history entry. release() renews the lease and takes the item out of the
+// in-progress list; it answers nil to go on, 0 when the task was recovered
+// and taken by another owner, 1 when it was already recorded (a retry
+// after a lost reply). append_history() adds the attempt, with its times
+// from the record and the server's clock.
+#define COYOTES_WORKER_END                                                     \
+  "local function release()\n"                                                 \
+  "  redis.call('ZADD', KEYS[4], now + tonumber(ARGV[5]), ARGV[4])\n"          \
+  "  if redis.call('LREM', KEYS[2], -1, ARGV[1]) == 1 then return nil end\n"   \
+  "  if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return 0 end\n"   \
+  "  if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 1 end\n" \
+  "  return nil\n"                                                             \
+  "end\n"                                                                      \
+  "local function append_history()\n"                                          \
+  "  local started = redis.call('HGET', KEYS[1], 'started_at') or '0'\n"       \
+  "  local e = (string.gsub(ARGV[7], '\"finished_at\":0',\n"                   \
+  "                         '\"finished_at\":' .. now))\n"                     \
+  "  e = (string.gsub(e, '\"started_at\":0', '\"started_at\":' .. started))\n" \
+  "  local h = redis.call('HGET', KEYS[1], 'history')\n"                       \
+  "  if h then h = string.sub(h, 1, -2) .. ',' .. e .. ']'\n"                  \
+  "  else h = '[' .. e .. ']' end\n"                                           \
+  "  redis.call('HSET', KEYS[1], 'history', h)\n"                              \
+  "end\n"
+
 // Router: a producer item was parsed and is valid; make it a queued task.
 // KEYS: 1 router proc list, 2 channels, 3 channel queue, 4 task record,
-//       5 distinct set, 6 dead letters, 7 stats
+//       5 distinct set, 6 dead letters, 7 stats, 8 delayed set
 // ARGV: 1 raw payload ('' when it came over HTTP), 2 channel, 3 default
 //       settings JSON for a new channel, 4 max channels, 5 queue item,
 //       6 task id, 7 command (distinct key), 8 dead-letter entry used when
-//       the channel cannot be created, 9.. record field/value pairs
+//       the channel cannot be created, 9 delay ms (from now), 10 run_at
+//       (unix ms; 0: none), 11.. record field/value pairs
+// A task due later than now waits in the delayed set (score: due time).
 // Returns {status, created}: status is ok, full, duplicate or distinct;
 // created is 1 when this call created the channel.
 const Script kRouteScript = {"route", COYOTES_NOW R"lua(
@@ -50,10 +79,19 @@ if cjson.decode(settings).distinct then
   end
 end
 redis.call('DEL', KEYS[4])
-redis.call('HSET', KEYS[4], 'state', 'queued', 'created_at', now,
-           'attempts', 0, 'item', ARGV[5], unpack(ARGV, 9))
+local due = now + tonumber(ARGV[9])
+if tonumber(ARGV[10]) > 0 then due = tonumber(ARGV[10]) end
+local state = 'queued'
+if due > now then state = 'delayed' end
+redis.call('HSET', KEYS[4], 'state', state, 'created_at', now,
+           'attempts', 0, 'item', ARGV[5], unpack(ARGV, 11))
 if dkey then redis.call('HSET', KEYS[4], 'dkey', dkey) end
-redis.call('LPUSH', KEYS[3], ARGV[5])
+if state == 'delayed' then
+  redis.call('HSET', KEYS[4], 'due_at', due)
+  redis.call('ZADD', KEYS[8], due, ARGV[5])
+else
+  redis.call('LPUSH', KEYS[3], ARGV[5])
+end
 redis.call('HINCRBY', KEYS[7], 'dealt', 1)
 done()
 return {'ok', created}
@@ -125,31 +163,156 @@ return 1
 // Worker: the task ended; record it and release it, in one step.
 // KEYS: 1 task record, 2 worker proc list, 3 stats, 4 leases
 // ARGV: 1 queue item, 2 result ttl s, 3 final state, 4 owner, 5 lease ms,
-//       6 key prefix, 7.. field/value pairs
+//       6 key prefix, 7 history entry (JSON object), 8 failed set max,
+//       9 failed ttl s, 10.. field/value pairs
+// A failed task also enters its channel's failed set (newest kept, at
+// most ARGV[8]; the record then lives ARGV[9] seconds).
 // Returns 1 when recorded, or 0 when our lease had expired and the task
 // was recovered and taken by another owner (the record is then left to the
 // new run). A retry after a lost reply finds it recorded and answers 1.
-const Script kFinishScript = {"finish", COYOTES_NOW R"lua(
-redis.call('ZADD', KEYS[4], now + tonumber(ARGV[5]), ARGV[4])
-local removed = redis.call('LREM', KEYS[2], -1, ARGV[1])
-if removed == 0 then
-  if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return 0 end
-  if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 1 end
-end
+const Script kFinishScript = {"finish", COYOTES_NOW COYOTES_WORKER_END R"lua(
+local answer = release()
+if answer then return answer end
 redis.call('HDEL', KEYS[1], 'exit_code', 'signal', 'reason', 'pgid',
-           'pstart', 'cancel')
+           'pstart', 'cancel', 'due_at')
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'finished_at', now,
-           unpack(ARGV, 7))
+           unpack(ARGV, 10))
+append_history()
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
 local chan = redis.call('HGET', KEYS[1], 'channel')
+if ARGV[3] == 'failed' and chan and tonumber(ARGV[8]) > 0 then
+  local failed = ARGV[6] .. 'coyotes:failed:' .. chan
+  redis.call('ZADD', failed, now, redis.call('HGET', KEYS[1], 'id'))
+  local over = redis.call('ZCARD', failed) - tonumber(ARGV[8])
+  if over > 0 then
+    local old = redis.call('ZRANGE', failed, 0, over - 1)
+    for _, id in ipairs(old) do
+      redis.call('DEL', ARGV[6] .. 'coyotes:task:' .. id)
+    end
+    redis.call('ZREMRANGEBYRANK', failed, 0, over - 1)
+    redis.call('HINCRBY', KEYS[3], 'failed_dropped', over)
+  end
+  redis.call('EXPIRE', KEYS[1], ARGV[9])
+end
 if chan then
   redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. chan,
              redis.call('HGET', KEYS[1], 'id'))
   local dkey = redis.call('HGET', KEYS[1], 'dkey')
   if dkey then redis.call('SREM', ARGV[6] .. 'coyotes:distinct:' .. chan, dkey) end
 end
-return removed
+return 1
+)lua"};
+
+// Worker: the task failed and may run again: record this attempt and put
+// the next one in the delayed set, in one step.
+// KEYS: 1 task record, 2 worker proc list, 3 stats, 4 leases, 5 delayed
+// ARGV: 1 queue item, 2 next queue item (attempt raised), 3 delay ms,
+//       4 owner, 5 lease ms, 6 key prefix, 7 history entry, 8.. field/value
+// Returns 1, or 0 when the task had been recovered and taken elsewhere.
+const Script kRetryScript = {"retry", COYOTES_NOW COYOTES_WORKER_END R"lua(
+local answer = release()
+if answer then return answer end
+local due = now + tonumber(ARGV[3])
+redis.call('HDEL', KEYS[1], 'exit_code', 'signal', 'reason', 'pgid', 'pstart')
+redis.call('HSET', KEYS[1], 'state', 'delayed', 'due_at', due,
+           'item', ARGV[2], 'finished_at', now, unpack(ARGV, 8))
+append_history()
+redis.call('ZADD', KEYS[5], due, ARGV[2])
+redis.call('HINCRBY', KEYS[3], 'retried', 1)
+local chan = redis.call('HGET', KEYS[1], 'channel')
+if chan then
+  redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. chan,
+             redis.call('HGET', KEYS[1], 'id'))
+end
+return 1
+)lua"};
+
+// Master: move the delayed tasks that are due to the tail of their
+// channel queue (as if just pushed). Atomic, so that with several daemons
+// each task is promoted once; a task cancelled meanwhile is dropped.
+// KEYS: 1 delayed set. ARGV: 1 key prefix, 2 most tasks per call
+// Returns {moved, more (1 when the call stopped at its limit), ms until
+// the next due task or -1}.
+const Script kPromoteScript = {"promote", COYOTES_NOW R"lua(
+local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now,
+                         'LIMIT', 0, tonumber(ARGV[2]))
+local moved = 0
+for _, item in ipairs(items) do
+  redis.call('ZREM', KEYS[1], item)
+  local ok, t = pcall(cjson.decode, item)
+  if ok and type(t) == 'table' and type(t.id) == 'string' and
+     type(t.chan) == 'string' then
+    local tk = ARGV[1] .. 'coyotes:task:' .. t.id
+    if redis.call('HGET', tk, 'state') == 'delayed' then
+      redis.call('LPUSH', ARGV[1] .. 'coyotes:queue:' .. t.chan, item)
+      redis.call('HSET', tk, 'state', 'queued')
+      moved = moved + 1
+    end
+  end
+end
+local more = 0
+if #items == tonumber(ARGV[2]) then more = 1 end
+local next_due = -1
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if first[2] then next_due = math.max(0, tonumber(first[2]) - now) end
+return {moved, more, next_due}
+)lua"};
+
+// API: one page of a sorted set of tasks (the delayed set, by due time, or
+// a failed set, newest first) with each task's record. Members whose record
+// is gone (expired) are dropped from a failed set on the way.
+// KEYS: 1 the set. ARGV: 1 key prefix, 2 offset, 3 limit, 4 'delayed' or
+// 'failed', 5 failed ttl ms (entries older are dropped)
+// Returns {count, n, fields of record 1 (flat), ..., fields of record n}.
+const Script kTaskSetPageScript = {"task_set_page", COYOTES_NOW R"lua(
+local members
+if ARGV[4] == 'failed' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[5]))
+  members = redis.call('ZREVRANGE', KEYS[1], tonumber(ARGV[2]),
+                       tonumber(ARGV[2]) + tonumber(ARGV[3]) - 1)
+else
+  members = redis.call('ZRANGE', KEYS[1], tonumber(ARGV[2]),
+                       tonumber(ARGV[2]) + tonumber(ARGV[3]) - 1)
+end
+local out = {0, 0}
+for _, m in ipairs(members) do
+  local id = m
+  if ARGV[4] == 'delayed' then
+    local ok, t = pcall(cjson.decode, m)
+    id = (ok and type(t) == 'table' and t.id) or ''
+  end
+  local rec = redis.call('HGETALL', ARGV[1] .. 'coyotes:task:' .. id)
+  if #rec > 0 then
+    table.insert(out, rec)
+  elseif ARGV[4] == 'failed' then
+    redis.call('ZREM', KEYS[1], m)
+  end
+end
+out[1] = redis.call('ZCARD', KEYS[1])
+out[2] = #out - 2
+return out
+)lua"};
+
+// API: run a failed task again (attempts reset) or forget it.
+// KEYS: 1 failed set, 2 task record, 3 channel queue. ARGV: 1 task id,
+// 2 'rerun' or 'delete'. Returns 1, or 0 when the task is not in the set.
+const Script kFailedActionScript = {"failed_action", R"lua(
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[2] == 'delete' then
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+local item = redis.call('HGET', KEYS[2], 'item')
+if not item then return 0 end
+local a, rest = string.match(item, '^{"a":(%d+),(.*)$')
+if a then item = '{"a":1,' .. rest end
+redis.call('HDEL', KEYS[2], 'finished_at', 'exit_code', 'signal', 'reason',
+           'started_at', 'worker', 'due_at', 'history')
+redis.call('HSET', KEYS[2], 'state', 'queued', 'attempts', 0, 'item', item)
+redis.call('PERSIST', KEYS[2])
+redis.call('LPUSH', KEYS[3], item)
+return 1
 )lua"};
 
 // Worker, fast stop: the task was stopped by us, not by its own fault; put
@@ -210,6 +373,20 @@ if st == 'queued' then
     return {'cancelled', ''}
   end
   -- Not in the queue: a worker has just taken it. Flag it.
+end
+if st == 'delayed' then
+  redis.call('ZREM', ARGV[1] .. 'coyotes:delayed',
+             redis.call('HGET', KEYS[1], 'item') or '')
+  redis.call('HDEL', KEYS[1], 'due_at')
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
+             'reason', 'cancelled: while delayed')
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
+  local dkey = redis.call('HGET', KEYS[1], 'dkey')
+  if dkey then
+    redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
+  end
+  return {'cancelled', ''}
 end
 if st == 'queued' or st == 'running' then
   redis.call('HSET', KEYS[1], 'cancel', '1')

@@ -28,6 +28,14 @@ struct TaskSpec {
   // the first member of the queue item ({"a":N,...}) so that the recovery
   // script can raise it without re-encoding the JSON.
   int attempt = 1;
+  // Delay: due this many seconds after the daemon received it, or at this
+  // unix time (seconds); both 0: now. Not part of the queue item.
+  double delay_s = 0;
+  double run_at_s = 0;
+  // Runs allowed after a failed first one (-1: the channel's or
+  // --retry-default), and the exit codes that are retried (empty: all).
+  int retry = -1;
+  std::vector<int> retry_on;
 
   bool uses_shell() const { return !args.has_value(); }
 };
@@ -36,6 +44,8 @@ struct TaskSpec {
 inline constexpr size_t kMaxTaskIdLength = 128;
 inline constexpr size_t kMaxArgs = 4096;
 inline constexpr double kMaxTimeoutS = 1e7;
+// The furthest a task may be delayed: a year.
+inline constexpr double kMaxDelayS = 366 * 24 * 3600.0;
 
 }  // namespace coyotes
 

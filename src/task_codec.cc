@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <ctime>
 
 #include "channel_name.h"
 #include "json_util.h"
@@ -32,6 +33,16 @@ Result<std::string> GetString(const json_t* obj, const char* key,
 }
 
 }  // namespace
+
+double DueInSeconds(const TaskSpec& spec) {
+  if (spec.delay_s > 0) return spec.delay_s;
+  if (spec.run_at_s > 0) {
+    timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return spec.run_at_s - (now.tv_sec + now.tv_nsec / 1e9);
+  }
+  return 0;
+}
 
 bool IsValidTaskId(std::string_view id) {
   return IsSafeName(id, kMaxTaskIdLength);
@@ -146,6 +157,47 @@ Result<TaskSpec> TaskFromJsonObject(const json_t* obj,
     }
   }
 
+  json_t* delay = json_object_get(obj, "delay");
+  json_t* run_at = json_object_get(obj, "run_at");
+  bool has_delay = delay != nullptr && !json_is_null(delay);
+  bool has_run_at = run_at != nullptr && !json_is_null(run_at);
+  if (has_delay && has_run_at) return Bad("give 'delay' or 'run_at', not both");
+  if (has_delay) {
+    double d = json_is_number(delay) ? json_number_value(delay) : -1;
+    if (!json_is_number(delay) || !std::isfinite(d) || d < 0 || d > kMaxDelayS)
+      return Bad("field 'delay' must be a number of seconds from 0 to " +
+                 std::to_string(static_cast<long>(kMaxDelayS)));
+    spec.delay_s = d;
+  }
+  if (has_run_at) {
+    double t = json_is_number(run_at) ? json_number_value(run_at) : -1;
+    double now = static_cast<double>(time(nullptr));
+    if (!json_is_number(run_at) || !std::isfinite(t) || t < 0 ||
+        t > now + kMaxDelayS)
+      return Bad("field 'run_at' must be unix seconds, at most a year ahead");
+    spec.run_at_s = t;
+  }
+  json_t* retry = json_object_get(obj, "retry");
+  if (retry != nullptr && !json_is_null(retry)) {
+    if (!json_is_integer(retry) || json_integer_value(retry) < 0 ||
+        json_integer_value(retry) > 100)
+      return Bad("field 'retry' must be a whole number from 0 to 100");
+    spec.retry = static_cast<int>(json_integer_value(retry));
+  }
+  json_t* retry_on = json_object_get(obj, "retry_on");
+  if (retry_on != nullptr && !json_is_null(retry_on)) {
+    if (!json_is_array(retry_on) || json_array_size(retry_on) > 256)
+      return Bad("field 'retry_on' must be an array of exit codes");
+    size_t i;
+    json_t* c;
+    json_array_foreach(retry_on, i, c) {
+      if (!json_is_integer(c) || json_integer_value(c) < 1 ||
+          json_integer_value(c) > 255)
+        return Bad("field 'retry_on' must hold exit codes from 1 to 255");
+      spec.retry_on.push_back(static_cast<int>(json_integer_value(c)));
+    }
+  }
+
   auto cwd = GetString(obj, "cwd", &has);
   if (!cwd.ok()) return cwd.status();
   spec.cwd = cwd.value();
@@ -192,6 +244,13 @@ std::string EncodeQueueItem(const TaskSpec& s) {
   if (!s.cwd.empty())
     json_object_set_new(o.get(), "cwd",
                         json_stringn(s.cwd.data(), s.cwd.size()));
+  if (s.retry >= 0)
+    json_object_set_new(o.get(), "retry", json_integer(s.retry));
+  if (!s.retry_on.empty()) {
+    json_t* a = json_array();
+    for (int c : s.retry_on) json_array_append_new(a, json_integer(c));
+    json_object_set_new(o.get(), "retry_on", a);
+  }
   return JsonDump(o.get());
 }
 
@@ -228,6 +287,17 @@ Result<TaskSpec> DecodeQueueItem(std::string_view item) {
   if (json_is_integer(a)) s.attempt = static_cast<int>(json_integer_value(a));
   json_t* t = json_object_get(o.get(), "timeout");
   if (json_is_number(t)) s.timeout_s = json_number_value(t);
+  json_t* r = json_object_get(o.get(), "retry");
+  if (json_is_integer(r)) s.retry = static_cast<int>(json_integer_value(r));
+  json_t* ro = json_object_get(o.get(), "retry_on");
+  if (json_is_array(ro)) {
+    size_t i;
+    json_t* c;
+    json_array_foreach(ro, i, c) {
+      if (json_is_integer(c))
+        s.retry_on.push_back(static_cast<int>(json_integer_value(c)));
+    }
+  }
   json_t* env = json_object_get(o.get(), "env");
   if (json_is_object(env)) {
     const char* k;

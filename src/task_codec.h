@@ -35,6 +35,10 @@ Result<TaskSpec> TaskFromJsonObject(const json_t* obj,
 std::string EncodeQueueItem(const TaskSpec& spec);
 Result<TaskSpec> DecodeQueueItem(std::string_view item);
 
+// Seconds until a delayed task falls due by the local clock (the scripts
+// use Redis's); 0 or less: not delayed.
+double DueInSeconds(const TaskSpec& spec);
+
 // A new unique task id: 12 random bytes from getrandom(2), as 24 hex digits.
 std::string NewTaskId();
 bool IsValidTaskId(std::string_view id);

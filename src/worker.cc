@@ -12,11 +12,13 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
+#include <random>
 
 #include "exit_status.h"
 #include "log.h"
 #include "redis_keys.h"
 #include "redis_store.h"
+#include "retry_policy.h"
 #include "task_codec.h"
 #include "task_executor.h"
 
@@ -93,6 +95,8 @@ class Worker : public ExecObserver {
   // (a claim whose reply was lost) before claiming anything new.
   bool check_held_ = false;
   std::string control_buf_;
+  std::mt19937_64 rng_{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter_{0.0, 1.0};
   StopReason stop_ = StopReason::kNone;
   double backoff_s_ = 0;
   int exit_code_ = 0;
@@ -301,18 +305,42 @@ void Worker::RunOne(const std::string& item) {
     return;
   }
   bool requeue = outcome.kind == TaskOutcome::Kind::kStopped;
-  LOGR(INFO) << "task end id=" << spec->id
-             << " state=" << (requeue ? "requeued" : OutcomeState(outcome))
+  // A failure that may run again becomes a delayed task with the next
+  // attempt number (retry_policy.h).
+  RetrySettings retry{spec->retry >= 0        ? spec->retry
+                      : p_.channel_retry >= 0 ? p_.channel_retry
+                                              : config_.retry_default,
+                      spec->retry_on};
+  bool again = !requeue && ShouldRetry(outcome, spec->attempt, retry);
+  int64_t delay_ms = 0;
+  std::string next_item;
+  if (again) {
+    delay_ms = static_cast<int64_t>(
+        1000 * RetryDelay(spec->attempt, config_.retry_min_delay_s,
+                          config_.retry_max_delay_s, jitter_(rng_)));
+    TaskSpec next = *spec;
+    next.attempt++;
+    next_item = EncodeQueueItem(next);
+  }
+  LOGR(INFO) << "task end id=" << spec->id << " state="
+             << (requeue ? "requeued"
+                 : again ? "retrying"
+                         : OutcomeState(outcome))
              << " detail=\"" << outcome.detail
-             << "\" ms=" << outcome.duration_ms;
+             << "\" ms=" << outcome.duration_ms
+             << (again ? " retry_in_ms=" + std::to_string(delay_ms) : "");
   // The result must reach Redis: retry until it does, unless a fast stop
   // says to leave (the item then stays in our in-progress list and is
   // recovered, so the task runs again: at least once).
   for (;;) {
     if (EnsureConnected()) {
       Status s = requeue ? store_->Requeue(item, spec->id)
-                         : store_->Finish(item, spec->id, outcome,
-                                          config_.result_ttl_s);
+                 : again
+                     ? store_->Retry(item, next_item, spec->id, outcome,
+                                     spec->attempt, delay_ms)
+                     : store_->Finish(item, spec->id, outcome,
+                                      config_.result_ttl_s, spec->attempt,
+                                      config_.failed_max, config_.failed_ttl_s);
       if (s.ok()) break;
       LOGR(WARNING) << "recording task " << spec->id << ": " << s.message();
       if (store_->broken()) continue;
@@ -321,6 +349,7 @@ void Worker::RunOne(const std::string& item) {
     if (stop_ == StopReason::kFastStop && !requeue) break;
     if (exit_code_ == kExitConfig) break;
   }
+  if (again) Report("due " + std::to_string(delay_ms));
   current_ = nullptr;
   current_item_ = nullptr;
   Report("idle");

@@ -25,8 +25,9 @@ struct WorkerParams {
   int index = 0;
   std::string owner;  // unique per incarnation: "worker/HOST/PID/RANDOM"
   pid_t master_pid = 0;
-  UniqueFd control_fd;  // read end
-  UniqueFd status_fd;   // write end
+  int channel_retry = -1;  // the channel's retry setting; -1: none
+  UniqueFd control_fd;     // read end
+  UniqueFd status_fd;      // write end
 };
 
 // Runs the worker loop; returns the process's exit status.

@@ -4,6 +4,7 @@
 #define COYOTES_TESTS_BLACKBOX_BB_UTIL_H_
 
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,10 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "support/daemon.h"
+#include "support/redis_server.h"
+#include "support/wait.h"
 
 namespace coyotes::testing {
 
@@ -90,6 +95,39 @@ inline bool Alive(pid_t pid) {
   return close == std::string::npos || stat.size() < close + 3 ||
          stat[close + 2] != 'Z';
 }
+
+// The fixture of the black-box suites: a private redis-server, a client
+// for assertions, a scratch folder, and the real daemon on demand.
+class BlackBox : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_ = RedisServer::Start();
+    conn_ = redis_->Connect();
+  }
+  std::unique_ptr<Daemon> StartDaemon(std::vector<std::string> flags = {}) {
+    auto d = Daemon::Start(*redis_, {.flags = std::move(flags)});
+    EXPECT_TRUE(d->WaitReady()) << d->LogTail();
+    return d;
+  }
+  void PushRaw(const std::string& item) {
+    conn_->Cmd({"LPUSH", "task:prepare:queue", item});
+  }
+  void Push(const std::string& task, const std::string& chan = "default") {
+    PushRaw(SeedItem(task, chan));
+  }
+  // A field of a task record; "(nil)" when absent.
+  std::string Field(const std::string& id, const std::string& field) {
+    return conn_->Cmd({"HGET", "coyotes:task:" + id, field});
+  }
+  bool WaitState(const std::string& id, const std::string& state,
+                 double timeout_s = 15) {
+    return WaitFor([&] { return Field(id, "state") == state; }, timeout_s);
+  }
+
+  std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<RedisConn> conn_;
+  TempDir tmp_;
+};
 
 }  // namespace coyotes::testing
 

@@ -13,13 +13,11 @@
 namespace coyotes::testing {
 namespace {
 
-class Http : public ::testing::Test {
+class Http : public BlackBox {
  protected:
   void SetUp() override {
-    redis_ = RedisServer::Start();
-    conn_ = redis_->Connect();
-    daemon_ = Daemon::Start(*redis_, {.flags = {"--concurrent=1"}});
-    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->LogTail();
+    BlackBox::SetUp();
+    daemon_ = StartDaemon({"--concurrent=1"});
     port_ = daemon_->http_port();
   }
   HttpResponse Post(const std::string& path, const std::string& body,
@@ -37,11 +35,8 @@ class Http : public ::testing::Test {
         << r.body;
   }
 
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<RedisConn> conn_;
   std::unique_ptr<Daemon> daemon_;
   int port_ = 0;
-  TempDir tmp_;
 };
 
 TEST_F(Http, SeedRequestByteForByte) {

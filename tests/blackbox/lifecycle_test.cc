@@ -12,27 +12,11 @@
 namespace coyotes::testing {
 namespace {
 
-class Lifecycle : public ::testing::Test {
+class Lifecycle : public BlackBox {
  protected:
-  void SetUp() override {
-    redis_ = RedisServer::Start();
-    conn_ = redis_->Connect();
-  }
-  std::unique_ptr<Daemon> StartDaemon(std::vector<std::string> flags = {}) {
-    auto d = Daemon::Start(*redis_, {.flags = std::move(flags)});
-    EXPECT_TRUE(d->WaitReady()) << d->LogTail();
-    return d;
-  }
-  void Push(const std::string& task, const std::string& chan = "default") {
-    conn_->Cmd({"LPUSH", "task:prepare:queue", SeedItem(task, chan)});
-  }
   static bool Exited0(std::optional<int> st) {
     return st && WIFEXITED(*st) && WEXITSTATUS(*st) == 0;
   }
-
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<RedisConn> conn_;
-  TempDir tmp_;
 };
 
 TEST_F(Lifecycle, VersionAndHelp) {

@@ -15,28 +15,13 @@
 namespace coyotes::testing {
 namespace {
 
-class Pipeline : public ::testing::Test {
+class Pipeline : public BlackBox {
  protected:
-  void SetUp() override {
-    redis_ = RedisServer::Start();
-    conn_ = redis_->Connect();
-  }
-  std::unique_ptr<Daemon> StartDaemon(std::vector<std::string> flags = {}) {
-    auto d = Daemon::Start(*redis_, {.flags = std::move(flags)});
-    EXPECT_TRUE(d->WaitReady()) << d->LogTail();
-    return d;
-  }
-  void PushRaw(const std::string& item) {
-    conn_->Cmd({"LPUSH", "task:prepare:queue", item});
-  }
-  void Push(const std::string& task, const std::string& chan = "default") {
-    PushRaw(SeedItem(task, chan));
-  }
   bool WaitFile(const std::string& path, double timeout_s = 10) {
     return WaitFor([&] { return Exists(path); }, timeout_s);
   }
   std::string Record(const std::string& id, const std::string& field) {
-    return conn_->Cmd({"HGET", "coyotes:task:" + id, field});
+    return Field(id, field);
   }
   long long Succeeded() {
     std::string v = conn_->Cmd({"HGET", "coyotes:stats", "succeeded"});
@@ -48,10 +33,6 @@ class Pipeline : public ::testing::Test {
       if (conn_->LLen(key) != 0) return false;
     return true;
   }
-
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<RedisConn> conn_;
-  TempDir tmp_;
 };
 
 TEST_F(Pipeline, SeedProducerDefaultAndNamedChannel) {

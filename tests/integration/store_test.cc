@@ -130,36 +130,20 @@ class StoreTest : public ::testing::Test {
     return std::move(c).value();
   }
 
-  // Runs the route script with the argument layout the router uses
-  // (src/router.cc, SubmitTask). With a payload, it is first put where the
-  // router's BLMOVE would have put it: the router's in-progress list.
+  // Runs the route script as the router does (BuildRouteCall). With a payload,
+  // it is first put where the router's BLMOVE would have put it: the router's
+  // in-progress list.
   RouteReply Route(const RedisKeys& keys, const TaskSpec& spec,
                    const std::string& payload = "raw", int max_channels = 64,
                    const std::string& dead_letter = "{\"dl\":1}") {
     const std::string proc = keys.Proc(kRouter);
     if (!payload.empty()) conn_->Cmd({"LPUSH", proc, payload});
-    Strings args = {payload,
-                    spec.channel,
-                    DefaultChannelSettings(Config{}),
-                    std::to_string(max_channels),
-                    EncodeQueueItem(spec),
-                    spec.id,
-                    spec.command,
-                    dead_letter,
-                    "id",
-                    spec.id,
-                    "name",
-                    spec.name,
-                    "command",
-                    spec.command,
-                    "channel",
-                    spec.channel};
-    Result<RedisReply> r = client_->Eval(
-        kRouteScript,
-        {payload.empty() ? "" : proc, keys.Channels(), keys.Queue(spec.channel),
-         keys.Task(spec.id), keys.Distinct(spec.channel), keys.DeadLetters(),
-         keys.Stats()},
-        args);
+    Config config;
+    config.max_channels = max_channels;
+    RouteCall call = BuildRouteCall(keys, config, spec,
+                                    payload.empty() ? "" : proc, payload);
+    call.args[7] = dead_letter;  // the entry used when the channels are full
+    Result<RedisReply> r = client_->Eval(kRouteScript, call.keys, call.args);
     RouteReply out;
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) return out;

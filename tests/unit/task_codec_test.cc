@@ -551,5 +551,32 @@ TEST(JsonStringLossyTest, BinaryBecomesAJsonString) {
   EXPECT_EQ(v, "ok" + kFffd + "\0end"s);
 }
 
+TEST(TaskCodecDelays, DelayRunAtRetryFields) {
+  ProducerLimits limits;
+  auto a = ParseProducerItem(
+      R"({"task":"x","delay":1.5,"retry":3,"retry_on":[3,9]})", limits);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_DOUBLE_EQ(a->delay_s, 1.5);
+  EXPECT_EQ(a->retry, 3);
+  EXPECT_EQ(a->retry_on, (std::vector<int>{3, 9}));
+  EXPECT_GT(DueInSeconds(a.value()), 1.4);
+  a->id = "x1";
+  auto back = DecodeQueueItem(EncodeQueueItem(a.value()));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->retry, 3);
+  EXPECT_EQ(back->retry_on, (std::vector<int>{3, 9}));
+  auto past = ParseProducerItem(R"({"task":"x","run_at":1000})", limits);
+  ASSERT_TRUE(past.ok());
+  EXPECT_LE(DueInSeconds(past.value()), 0);
+  for (const char* bad :
+       {R"({"task":"x","delay":-1})", R"({"task":"x","delay":"1"})",
+        R"({"task":"x","delay":40000000})", R"({"task":"x","run_at":-5})",
+        R"({"task":"x","run_at":1e12})", R"({"task":"x","delay":1,"run_at":5})",
+        R"({"task":"x","retry":101})", R"({"task":"x","retry":1.5})",
+        R"({"task":"x","retry_on":3})", R"({"task":"x","retry_on":[0]})",
+        R"({"task":"x","retry_on":[256]})"})
+    EXPECT_FALSE(ParseProducerItem(bad, limits).ok()) << bad;
+}
+
 }  // namespace
 }  // namespace coyotes
