@@ -35,76 +35,82 @@ std::string DeadLetterEntry(const std::string& reason,
 }
 
 RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
-                         const TaskSpec& spec, const std::string& proc_key,
-                         const std::string& payload) {
+                         const std::vector<Submission>& tasks,
+                         const std::string& proc_key) {
   RouteCall call;
-  call.keys = {proc_key,
-               keys.Channels(),
-               keys.Queue(spec.channel),
-               keys.Task(spec.id),
-               keys.Distinct(spec.channel),
-               keys.DeadLetters(),
-               keys.Stats(),
+  call.keys = {proc_key, keys.Channels(), keys.DeadLetters(), keys.Stats(),
                keys.Delayed()};
-  call.args = {
-      payload,
-      spec.channel,
-      DefaultChannelSettings(config),
-      std::to_string(config.max_channels),
-      EncodeQueueItem(spec),
-      spec.id,
-      spec.command,
-      DeadLetterEntry("channel '" + spec.channel +
-                          "' cannot be created: --max-channels (" +
-                          std::to_string(config.max_channels) + ") reached",
-                      payload),
-      std::to_string(static_cast<int64_t>(spec.delay_s * 1000)),
-      std::to_string(static_cast<int64_t>(spec.run_at_s * 1000)),
-      "id",
-      spec.id,
-      "name",
-      spec.name,
-      "command",
-      spec.command,
-      "channel",
-      spec.channel};
-  if (spec.args) {
-    JsonPtr a(json_array());
-    for (const auto& x : *spec.args)
-      json_array_append_new(a.get(), JsonStringLossy(x));
-    call.args.push_back("args");
-    call.args.push_back(JsonDump(a.get()));
+  call.args = {keys.prefix(), DefaultChannelSettings(config),
+               std::to_string(config.max_channels)};
+  for (const auto& [spec, payload] : tasks) {
+    std::vector<std::string> fields = {"id",      spec.id,     "name",
+                                       spec.name, "command",   spec.command,
+                                       "channel", spec.channel};
+    if (spec.args) {
+      JsonPtr a(json_array());
+      for (const auto& x : *spec.args)
+        json_array_append_new(a.get(), JsonStringLossy(x));
+      fields.push_back("args");
+      fields.push_back(JsonDump(a.get()));
+    }
+    std::vector<std::string> head = {
+        payload,
+        spec.channel,
+        EncodeQueueItem(spec),
+        spec.id,
+        spec.command,
+        DeadLetterEntry("channel '" + spec.channel +
+                            "' cannot be created: --max-channels (" +
+                            std::to_string(config.max_channels) + ") reached",
+                        payload),
+        std::to_string(static_cast<int64_t>(spec.delay_s * 1000)),
+        std::to_string(static_cast<int64_t>(spec.run_at_s * 1000)),
+        std::to_string(fields.size())};
+    call.args.insert(call.args.end(), head.begin(), head.end());
+    call.args.insert(call.args.end(), fields.begin(), fields.end());
   }
   return call;
+}
+
+void SubmitTasks(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
+                 const std::vector<Submission>& tasks,
+                 const std::string& proc_key,
+                 std::function<void(std::vector<SubmitOutcome>)> done) {
+  RouteCall call = BuildRouteCall(keys, config, tasks, proc_key);
+  size_t n = tasks.size();
+  redis->Eval(
+      kRouteScript, call.keys, call.args,
+      [n, done = std::move(done)](Result<const redisReply*> r) {
+        std::vector<SubmitOutcome> outs(n);
+        if (!r.ok() || r.value()->type != REDIS_REPLY_ARRAY ||
+            r.value()->elements != 2 * n) {
+          Status error = !r.ok() ? r.status()
+                                 : Internal("route: unexpected reply " +
+                                            ReplyString(r.value()));
+          for (auto& o : outs) o.status = error;
+          done(std::move(outs));
+          return;
+        }
+        const redisReply* rep = r.value();
+        for (size_t i = 0; i < n; i++) {
+          std::string s(rep->element[2 * i]->str, rep->element[2 * i]->len);
+          outs[i].channel_created = rep->element[2 * i + 1]->integer == 1;
+          outs[i].result = s == "ok"          ? SubmitResult::kQueued
+                           : s == "full"      ? SubmitResult::kChannelsFull
+                           : s == "duplicate" ? SubmitResult::kDuplicate
+                                              : SubmitResult::kDistinct;
+        }
+        done(std::move(outs));
+      });
 }
 
 void SubmitTask(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
                 const TaskSpec& spec, const std::string& proc_key,
                 const std::string& payload,
                 std::function<void(SubmitOutcome)> done) {
-  RouteCall call = BuildRouteCall(keys, config, spec, proc_key, payload);
-  redis->Eval(kRouteScript, call.keys, call.args,
-              [done = std::move(done)](Result<const redisReply*> r) {
-                SubmitOutcome out;
-                if (!r.ok()) {
-                  out.status = r.status();
-                  done(out);
-                  return;
-                }
-                const redisReply* rep = r.value();
-                if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
-                  out.status =
-                      Internal("route: unexpected reply " + ReplyString(rep));
-                  done(out);
-                  return;
-                }
-                std::string s(rep->element[0]->str, rep->element[0]->len);
-                out.channel_created = rep->element[1]->integer == 1;
-                out.result = s == "ok"          ? SubmitResult::kQueued
-                             : s == "full"      ? SubmitResult::kChannelsFull
-                             : s == "duplicate" ? SubmitResult::kDuplicate
-                                                : SubmitResult::kDistinct;
-                done(out);
+  SubmitTasks(redis, keys, config, {Submission{spec, payload}}, proc_key,
+              [done = std::move(done)](std::vector<SubmitOutcome> outs) {
+                done(outs[0]);
               });
 }
 
@@ -192,9 +198,12 @@ void Router::Next() {
 }
 
 void Router::HandleBatch(std::vector<std::string> items) {
-  // The scripts of a batch are pipelined on our connection and run in
-  // order; the next batch starts when the last one has answered.
-  auto left = std::make_shared<size_t>(items.size());
+  // Malformed items become dead letters one by one (rare); the valid ones
+  // are routed by one script call. Both are pipelined on our connection;
+  // the next batch starts when everything of this one has answered.
+  ProducerLimits limits{config_.channel_default, config_.max_task_bytes};
+  std::vector<Submission> valid;
+  auto left = std::make_shared<size_t>(0);
   auto failed = std::make_shared<bool>(false);
   auto done = [this, left, failed](bool ok) {
     if (!ok) *failed = true;
@@ -207,7 +216,62 @@ void Router::HandleBatch(std::vector<std::string> items) {
     }
     Next();
   };
-  for (auto& payload : items) Handle(std::move(payload), done);
+  std::vector<std::pair<std::string, std::string>> bad;  // payload, reason
+  for (auto& payload : items) {
+    auto spec = ParseProducerItem(payload, limits);
+    if (!spec.ok()) {
+      bad.emplace_back(std::move(payload), spec.status().message());
+      continue;
+    }
+    if (spec->id.empty()) spec->id = NewTaskId();
+    valid.push_back(Submission{std::move(spec.value()), std::move(payload)});
+  }
+  *left = bad.size() + (valid.empty() ? 0 : 1);
+  for (auto& [payload, reason] : bad) DeadLetter(payload, reason, done);
+  if (valid.empty()) return;
+  std::vector<double> due_in;
+  std::vector<std::pair<std::string, std::string>> names;  // id, channel
+  for (const auto& v : valid) {
+    due_in.push_back(DueInSeconds(v.spec));
+    names.emplace_back(v.spec.id, v.spec.channel);
+  }
+  SubmitTasks(&redis_, keys_, config_, valid, keys_.Proc(owner_),
+              [this, due_in, names, done](std::vector<SubmitOutcome> outs) {
+                bool ok = true;
+                for (size_t i = 0; i < outs.size(); i++) {
+                  const auto& [id, chan] = names[i];
+                  const SubmitOutcome& out = outs[i];
+                  switch (out.result) {
+                    case SubmitResult::kQueued:
+                      if (due_in[i] > 0 && on_delayed_) on_delayed_(due_in[i]);
+                      VLOG(1) << "routed task " << id << " to " << chan;
+                      break;
+                    case SubmitResult::kChannelsFull:
+                      LOGR(WARNING) << "router: dead letter: channel '" << chan
+                                    << "' cannot be created (--max-channels)";
+                      break;
+                    case SubmitResult::kDuplicate:
+                      LOGR(INFO) << "router: task " << id
+                                 << " is already queued or running; dropped";
+                      break;
+                    case SubmitResult::kDistinct:
+                      LOGR(INFO)
+                          << "router: task " << id << " dropped: channel "
+                          << chan << " is distinct";
+                      break;
+                    case SubmitResult::kError:
+                      // The items stay in our in-progress list; the end of the
+                      // batch puts them back on the prepare queue.
+                      if (ok)
+                        LOGR(WARNING) << "router: " << out.status.message();
+                      ok = false;
+                      continue;
+                  }
+                  if (out.channel_created && on_channel_created_)
+                    on_channel_created_(chan);
+                }
+                done(ok);
+              });
 }
 
 void Router::RecoverOwn() {
@@ -245,50 +309,6 @@ void Router::DeadLetter(const std::string& payload, const std::string& reason,
                                 << r.status().message();
                 done(r.ok());
               });
-}
-
-void Router::Handle(std::string payload, std::function<void(bool)> done) {
-  ProducerLimits limits{config_.channel_default, config_.max_task_bytes};
-  auto spec = ParseProducerItem(payload, limits);
-  if (!spec.ok()) {
-    DeadLetter(payload, spec.status().message(), std::move(done));
-    return;
-  }
-  if (spec->id.empty()) spec->id = NewTaskId();
-  TaskSpec s = std::move(spec.value());
-  std::string id = s.id, chan = s.channel;
-  double due_in = DueInSeconds(s);
-  SubmitTask(
-      &redis_, keys_, config_, s, keys_.Proc(owner_), payload,
-      [this, id, chan, due_in, done = std::move(done)](SubmitOutcome out) {
-        switch (out.result) {
-          case SubmitResult::kQueued:
-            if (due_in > 0 && on_delayed_) on_delayed_(due_in);
-            VLOG(1) << "routed task " << id << " to " << chan;
-            break;
-          case SubmitResult::kChannelsFull:
-            LOGR(WARNING) << "router: dead letter: channel '" << chan
-                          << "' cannot be created (--max-channels)";
-            break;
-          case SubmitResult::kDuplicate:
-            LOGR(INFO) << "router: task " << id
-                       << " is already queued or running; dropped";
-            break;
-          case SubmitResult::kDistinct:
-            LOGR(INFO) << "router: task " << id << " dropped: channel " << chan
-                       << " is distinct";
-            break;
-          case SubmitResult::kError:
-            // The item stays in our in-progress list; the batch's
-            // end puts it back on the prepare queue.
-            LOGR(WARNING) << "router: " << out.status.message();
-            done(false);
-            return;
-        }
-        if (out.channel_created && on_channel_created_)
-          on_channel_created_(chan);
-        done(true);
-      });
 }
 
 }  // namespace coyotes

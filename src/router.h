@@ -37,14 +37,26 @@ struct SubmitOutcome {
   Status status;  // for kError
 };
 
-// The keys and arguments of the route script for `spec` (scripts.cc
-// documents their layout).
+// A task to route, and the raw producer item it came from ("" over HTTP).
+struct Submission {
+  TaskSpec spec;
+  std::string payload;
+};
+
+// The keys and arguments of the route script for a batch of tasks
+// (scripts.cc documents their layout).
 struct RouteCall {
   std::vector<std::string> keys, args;
 };
 RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
-                         const TaskSpec& spec, const std::string& proc_key,
-                         const std::string& payload);
+                         const std::vector<Submission>& tasks,
+                         const std::string& proc_key);
+
+// Routes a batch in one script call; one outcome per task, in order.
+void SubmitTasks(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
+                 const std::vector<Submission>& tasks,
+                 const std::string& proc_key,
+                 std::function<void(std::vector<SubmitOutcome>)> done);
 
 // Runs the route script for `spec` (its id must be set). `payload` is the
 // raw producer item and `proc_key` the in-progress list holding it (both ""
@@ -84,8 +96,6 @@ class Router {
  private:
   void Next();
   void HandleBatch(std::vector<std::string> items);
-  // Routes or dead-letters one item; done(false) when Redis failed.
-  void Handle(std::string payload, std::function<void(bool)> done);
   void DeadLetter(const std::string& payload, const std::string& reason,
                   std::function<void(bool)> done);
   void Finished();

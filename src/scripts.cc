@@ -35,66 +35,87 @@ namespace coyotes {
   "  redis.call('HSET', KEYS[1], 'history', h)\n"                              \
   "end\n"
 
-// Router: a producer item was parsed and is valid; make it a queued task.
-// KEYS: 1 router proc list, 2 channels, 3 channel queue, 4 task record,
-//       5 distinct set, 6 dead letters, 7 stats, 8 delayed set
-// ARGV: 1 raw payload ('' when it came over HTTP), 2 channel, 3 default
-//       settings JSON for a new channel, 4 max channels, 5 queue item,
-//       6 task id, 7 command (distinct key), 8 dead-letter entry used when
-//       the channel cannot be created, 9 delay ms (from now), 10 run_at
-//       (unix ms; 0: none), 11.. record field/value pairs
+// Router: producer items were parsed and are valid; make them queued (or
+// delayed) tasks. One call takes a whole batch, so that routing costs one
+// round trip per batch, not per task.
+// KEYS: 1 router proc list ('' over HTTP), 2 channels, 3 dead letters,
+//       4 stats, 5 delayed set
+// ARGV: 1 key prefix, 2 default settings JSON for a new channel, 3 max
+//       channels, then for each task: raw payload ('' over HTTP), channel,
+//       queue item, task id, command (the distinct key), dead-letter entry
+//       used when its channel cannot be created, delay ms (from now),
+//       run_at (unix ms; 0: none), N, and N record field/value strings.
 // A task due later than now waits in the delayed set (score: due time).
-// Returns {status, created}: status is ok, full, duplicate or distinct;
-// created is 1 when this call created the channel.
+// Returns {status, created} per task, flattened: status is ok, full,
+// duplicate or distinct; created is 1 when that task created its channel.
 const Script kRouteScript = {"route", COYOTES_NOW R"lua(
-local function done()
-  if ARGV[1] ~= '' then redis.call('LREM', KEYS[1], -1, ARGV[1]) end
-end
-local created = 0
-local settings = redis.call('HGET', KEYS[2], ARGV[2])
-if not settings then
-  if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[4]) then
-    if ARGV[1] ~= '' then
-      redis.call('LPUSH', KEYS[6], ARGV[8])
-      redis.call('LTRIM', KEYS[6], 0, 9999)
+local P = ARGV[1]
+local function route(payload, chan, item, id, cmd, dl, delay, run_at, fields)
+  local function done()
+    if payload ~= '' then redis.call('LREM', KEYS[1], -1, payload) end
+  end
+  local created = 0
+  local settings = redis.call('HGET', KEYS[2], chan)
+  if not settings then
+    if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[3]) then
+      if payload ~= '' then
+        redis.call('LPUSH', KEYS[3], dl)
+        redis.call('LTRIM', KEYS[3], 0, 9999)
+      end
+      done()
+      return 'full', 0
     end
-    done()
-    return {'full', 0}
+    settings = ARGV[2]
+    redis.call('HSET', KEYS[2], chan, settings)
+    created = 1
   end
-  settings = ARGV[3]
-  redis.call('HSET', KEYS[2], ARGV[2], settings)
-  created = 1
-end
-local st = redis.call('HGET', KEYS[4], 'state')
-if st == 'queued' or st == 'running' or st == 'delayed' then
+  local tk = P .. 'coyotes:task:' .. id
+  local st = redis.call('HGET', tk, 'state')
+  if st == 'queued' or st == 'running' or st == 'delayed' then
+    done()
+    return 'duplicate', created
+  end
+  local dkey = false
+  if cjson.decode(settings).distinct then
+    dkey = redis.sha1hex(cmd)
+    if redis.call('SADD', P .. 'coyotes:distinct:' .. chan, dkey) == 0 then
+      done()
+      return 'distinct', created
+    end
+  end
+  redis.call('DEL', tk)
+  local due = now + delay
+  if run_at > 0 then due = run_at end
+  local state = 'queued'
+  if due > now then state = 'delayed' end
+  redis.call('HSET', tk, 'state', state, 'created_at', now, 'attempts', 0,
+             'item', item, unpack(fields))
+  if dkey then redis.call('HSET', tk, 'dkey', dkey) end
+  if state == 'delayed' then
+    redis.call('HSET', tk, 'due_at', due)
+    redis.call('ZADD', KEYS[5], due, item)
+  else
+    redis.call('LPUSH', P .. 'coyotes:queue:' .. chan, item)
+  end
+  redis.call('HINCRBY', KEYS[4], 'dealt', 1)
   done()
-  return {'duplicate', created}
+  return 'ok', created
 end
-local dkey = false
-if cjson.decode(settings).distinct then
-  dkey = redis.sha1hex(ARGV[7])
-  if redis.call('SADD', KEYS[5], dkey) == 0 then
-    done()
-    return {'distinct', created}
-  end
+local out = {}
+local i = 4
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 8])
+  local fields = {}
+  for k = 1, n do fields[k] = ARGV[i + 8 + k] end
+  local status, created = route(ARGV[i], ARGV[i + 1], ARGV[i + 2],
+                                ARGV[i + 3], ARGV[i + 4], ARGV[i + 5],
+                                tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7]),
+                                fields)
+  table.insert(out, status)
+  table.insert(out, created)
+  i = i + 9 + n
 end
-redis.call('DEL', KEYS[4])
-local due = now + tonumber(ARGV[9])
-if tonumber(ARGV[10]) > 0 then due = tonumber(ARGV[10]) end
-local state = 'queued'
-if due > now then state = 'delayed' end
-redis.call('HSET', KEYS[4], 'state', state, 'created_at', now,
-           'attempts', 0, 'item', ARGV[5], unpack(ARGV, 11))
-if dkey then redis.call('HSET', KEYS[4], 'dkey', dkey) end
-if state == 'delayed' then
-  redis.call('HSET', KEYS[4], 'due_at', due)
-  redis.call('ZADD', KEYS[8], due, ARGV[5])
-else
-  redis.call('LPUSH', KEYS[3], ARGV[5])
-end
-redis.call('HINCRBY', KEYS[7], 'dealt', 1)
-done()
-return {'ok', created}
+return out
 )lua"};
 
 // Router: take up to ARGV[1] more items without blocking (after a BLMOVE

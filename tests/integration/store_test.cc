@@ -140,9 +140,11 @@ class StoreTest : public ::testing::Test {
     if (!payload.empty()) conn_->Cmd({"LPUSH", proc, payload});
     Config config;
     config.max_channels = max_channels;
-    RouteCall call = BuildRouteCall(keys, config, spec,
-                                    payload.empty() ? "" : proc, payload);
-    call.args[7] = dead_letter;  // the entry used when the channels are full
+    RouteCall call = BuildRouteCall(keys, config, {Submission{spec, payload}},
+                                    payload.empty() ? "" : proc);
+    // The entry used when the channels are full: 6th of the task's fields,
+    // after the 3 arguments of the batch.
+    call.args[3 + 5] = dead_letter;
     Result<RedisReply> r = client_->Eval(kRouteScript, call.keys, call.args);
     RouteReply out;
     EXPECT_TRUE(r.ok()) << r.status().ToString();
