@@ -240,7 +240,14 @@ else
   log "wrk is not installed: no HTTP figures"
 fi
 
-# 5. One JSON line per figure (rounds merged), the table, one JSON line per
+# 5. Promotion of delayed tasks: BENCH_PROMOTE_N due at the same instant,
+#    against a --task-mode=false daemon (routing and promotion only).
+start_daemon promote --task-mode=false --namespace=promote || exit 1
+"$CB" promote --redis="$REDIS" --namespace=promote \
+  --n="${BENCH_PROMOTE_N:-10000}" --run="$RUN_ID" >>"$RAW"
+stop_daemon "$DAEMON_PID"
+
+# 6. One JSON line per figure (rounds merged), the table, one JSON line per
 #    target; the figure and target lines are appended to the results file.
 RESULTS=${BENCH_RESULTS_DIR:-$SRC/bench/results}
 mkdir -p "$RESULTS"

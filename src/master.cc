@@ -442,7 +442,9 @@ void Master::Promote() {
   }
   promoting_ = true;
   // No fixed batch per tick: a full batch is followed by the next at once.
-  redis_.Eval(kPromoteScript, {keys_.Delayed()}, {keys_.prefix(), "5000"},
+  // Batches of 1,000 keep each script short (Redis serves nobody else
+  // while one runs) and let workers start on the first ones at once.
+  redis_.Eval(kPromoteScript, {keys_.Delayed()}, {keys_.prefix(), "1000"},
               [this](Result<const redisReply*> r) {
                 promoting_ = false;
                 if (!r.ok() || r.value()->type != REDIS_REPLY_ARRAY ||

@@ -258,15 +258,16 @@ return 1
 const Script kPromoteScript = {"promote", COYOTES_NOW R"lua(
 local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now,
                          'LIMIT', 0, tonumber(ARGV[2]))
+if #items > 0 then redis.call('ZREM', KEYS[1], unpack(items)) end
 local moved = 0
 for _, item in ipairs(items) do
-  redis.call('ZREM', KEYS[1], item)
-  local ok, t = pcall(cjson.decode, item)
-  if ok and type(t) == 'table' and type(t.id) == 'string' and
-     type(t.chan) == 'string' then
-    local tk = ARGV[1] .. 'coyotes:task:' .. t.id
+  -- Queue items start {"a":N,"id":"...","chan":"..." and ids and channel
+  -- names hold no quote: no JSON decoding needed.
+  local id, chan = string.match(item, '^{"a":%d+,"id":"([^"]+)","chan":"([^"]+)"')
+  if id then
+    local tk = ARGV[1] .. 'coyotes:task:' .. id
     if redis.call('HGET', tk, 'state') == 'delayed' then
-      redis.call('LPUSH', ARGV[1] .. 'coyotes:queue:' .. t.chan, item)
+      redis.call('LPUSH', ARGV[1] .. 'coyotes:queue:' .. chan, item)
       redis.call('HSET', tk, 'state', 'queued')
       moved = moved + 1
     end
