@@ -3,6 +3,7 @@
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 
@@ -201,6 +202,24 @@ Result<Page> ParsePage(const Form& query) {
   return p;
 }
 
+std::string EffectiveState(
+    const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string state, due;
+  for (const auto& [k, v] : fields) {
+    if (k == "state") state = v;
+    if (k == "due_at") due = v;
+  }
+  // Promotion leaves the record as it was: a delayed task that is due sits
+  // in its channel queue.
+  if (state == "delayed") {
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    if (due.empty() || std::atoll(due.c_str()) <= now) return "queued";
+  }
+  return state;
+}
+
 json_t* TaskRecordJson(
     const std::vector<std::pair<std::string, std::string>>& fields) {
   auto get = [&](const char* k) -> const std::string* {
@@ -229,7 +248,9 @@ json_t* TaskRecordJson(
   }
   json_object_set_new(o, "args", args);
   json_object_set_new(o, "channel", str("channel"));
-  json_object_set_new(o, "state", str("state"));
+  std::string state = EffectiveState(fields);
+  json_object_set_new(o, "state",
+                      state.empty() ? json_null() : json_string(state.c_str()));
   json_object_set_new(o, "attempts", num("attempts"));
   json_object_set_new(o, "created_at", num("created_at"));
   json_object_set_new(o, "started_at", num("started_at"));
@@ -655,12 +676,8 @@ void HttpApi::GetTask(evhttp_request* req, const std::string& id,
           return;
         }
         auto fields = Pairs(r.value());
-        bool wrong_state = false;
-        if (!only_state.empty()) {
-          wrong_state = true;
-          for (const auto& [k, v] : fields)
-            if (k == "state" && v == only_state) wrong_state = false;
-        }
+        bool wrong_state =
+            !only_state.empty() && EffectiveState(fields) != only_state;
         if (fields.empty() || wrong_state) {
           SendJson(req, 404,
                    "no " +

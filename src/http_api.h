@@ -93,6 +93,11 @@ struct Page {
 };
 Result<Page> ParsePage(const Form& query);
 
+// The state the API shows: the record's, except that a delayed task that is
+// due (promoted to its queue) is "queued".
+std::string EffectiveState(
+    const std::vector<std::pair<std::string, std::string>>& fields);
+
 // The API's JSON view of a task record (HGETALL reply as field/value
 // pairs): exactly the keys of coyotes(8), "Task records".
 json_t* TaskRecordJson(

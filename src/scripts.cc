@@ -156,7 +156,8 @@ local st = redis.call('HGET', KEYS[1], 'state')
 if st == 'running' and redis.call('HGET', KEYS[1], 'owner') == ARGV[3] then
   return 1
 end
-if st ~= 'queued' then
+-- 'delayed': promoted (promotion leaves the record as it was).
+if st ~= 'queued' and st ~= 'delayed' then
   redis.call('LREM', KEYS[2], -1, ARGV[1])
   return 0
 end
@@ -172,7 +173,8 @@ if redis.call('HGET', KEYS[1], 'cancel') then
   if dkey then redis.call('SREM', ARGV[9] .. 'coyotes:distinct:' .. chan, dkey) end
   return 0
 end
-redis.call('HDEL', KEYS[1], 'finished_at', 'exit_code', 'signal', 'reason')
+redis.call('HDEL', KEYS[1], 'finished_at', 'exit_code', 'signal', 'reason',
+           'due_at')
 redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', now,
            'worker', ARGV[2], 'owner', ARGV[3], 'attempts', ARGV[5],
            'host', ARGV[6], 'pgid', ARGV[7], 'pstart', ARGV[8])
@@ -251,7 +253,7 @@ return 1
 
 // Master: move the delayed tasks that are due to the tail of their
 // channel queue (as if just pushed). Atomic, so that with several daemons
-// each task is promoted once; a task cancelled meanwhile is dropped.
+// each task is promoted once.
 // KEYS: 1 delayed set. ARGV: 1 key prefix, 2 most tasks per call
 // Returns {moved, more (1 when the call stopped at its limit), ms until
 // the next due task or -1}.
@@ -259,19 +261,27 @@ const Script kPromoteScript = {"promote", COYOTES_NOW R"lua(
 local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now,
                          'LIMIT', 0, tonumber(ARGV[2]))
 if #items > 0 then redis.call('ZREM', KEYS[1], unpack(items)) end
+-- Queue items start {"a":N,"id":"...","chan":"..." and channel names hold
+-- no quote: no JSON decoding needed. The records keep state 'delayed' (the
+-- start script runs such a task, the API shows it queued once due), so a
+-- promotion costs one LPUSH per channel: 10,000 tasks due together leave
+-- in a few milliseconds. A cancelled task has left the set already.
 local moved = 0
+local by_chan = {}
 for _, item in ipairs(items) do
-  -- Queue items start {"a":N,"id":"...","chan":"..." and ids and channel
-  -- names hold no quote: no JSON decoding needed.
-  local id, chan = string.match(item, '^{"a":%d+,"id":"([^"]+)","chan":"([^"]+)"')
-  if id then
-    local tk = ARGV[1] .. 'coyotes:task:' .. id
-    if redis.call('HGET', tk, 'state') == 'delayed' then
-      redis.call('LPUSH', ARGV[1] .. 'coyotes:queue:' .. chan, item)
-      redis.call('HSET', tk, 'state', 'queued')
-      moved = moved + 1
+  local chan = string.match(item, '^{"a":%d+,"id":"[^"]+","chan":"([^"]+)"')
+  if chan then
+    local list = by_chan[chan]
+    if not list then
+      list = {}
+      by_chan[chan] = list
     end
+    list[#list + 1] = item
+    moved = moved + 1
   end
+end
+for chan, list in pairs(by_chan) do
+  redis.call('LPUSH', ARGV[1] .. 'coyotes:queue:' .. chan, unpack(list))
 end
 local more = 0
 if #items == tonumber(ARGV[2]) then more = 1 end
@@ -397,18 +407,25 @@ if st == 'queued' then
   -- Not in the queue: a worker has just taken it. Flag it.
 end
 if st == 'delayed' then
-  redis.call('ZREM', ARGV[1] .. 'coyotes:delayed',
-             redis.call('HGET', KEYS[1], 'item') or '')
-  redis.call('HDEL', KEYS[1], 'due_at')
-  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
-             'reason', 'cancelled: while delayed')
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
-  redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
-  local dkey = redis.call('HGET', KEYS[1], 'dkey')
-  if dkey then
-    redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
+  -- Still waiting, or already promoted to its queue (see promote).
+  local waiting = redis.call('ZREM', ARGV[1] .. 'coyotes:delayed',
+                             redis.call('HGET', KEYS[1], 'item') or '')
+  local item = redis.call('HGET', KEYS[1], 'item') or ''
+  if waiting == 1 or redis.call('LREM', ARGV[1] .. 'coyotes:queue:' .. chan,
+                                1, item) == 1 then
+    redis.call('HDEL', KEYS[1], 'due_at')
+    redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
+               'reason', 'cancelled: before it started')
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+    redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
+    local dkey = redis.call('HGET', KEYS[1], 'dkey')
+    if dkey then
+      redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
+    end
+    return {'cancelled', ''}
   end
-  return {'cancelled', ''}
+  -- A worker has just taken it: flag it, as below.
+  st = 'queued'
 end
 if st == 'queued' or st == 'running' then
   redis.call('HSET', KEYS[1], 'cancel', '1')
@@ -539,7 +556,7 @@ for _, owner in ipairs(owners) do
         if a then again = '{"a":' .. (tonumber(a) + 1) .. ',' .. rest end
         local tk = ARGV[1] .. 'coyotes:task:' .. t.id
         local st = redis.call('HGET', tk, 'state')
-        if st == 'running' or st == 'queued' then
+        if st == 'running' or st == 'queued' or st == 'delayed' then
           redis.call('RPUSH', ARGV[1] .. 'coyotes:queue:' .. t.chan, again)
           redis.call('ZREM', ARGV[1] .. 'coyotes:running:' .. t.chan, t.id)
           redis.call('HDEL', tk, 'pgid', 'pstart')

@@ -304,5 +304,23 @@ TEST_F(Delayed, BadInputIsRefused) {
     EXPECT_NE(letters[i].find(bad[i].second), std::string::npos) << letters[i];
 }
 
+TEST_F(Delayed, DueTaskWaitingInItsQueueShowsQueuedAndCancels) {
+  auto d = StartDaemon({"--concurrent=1"});
+  int port = d->http_port();
+  // The only worker is busy, so the due task waits in the queue.
+  PushRaw("{\"id\":\"busy\",\"task\":\"sleep 30\"}");
+  ASSERT_TRUE(WaitState("busy", "running", 10));
+  PushRaw("{\"id\":\"due\",\"task\":\"true\",\"delay\":0.2}");
+  ASSERT_TRUE(
+      WaitFor([&] { return conn_->LLen("coyotes:queue:default") == 1; }, 10));
+  HttpResponse r = HttpRequest(port, "GET", "/tasks/due");
+  EXPECT_NE(r.body.find("\"state\":\"queued\""), std::string::npos) << r.body;
+  EXPECT_EQ(HttpRequest(port, "GET", "/delay-tasks/due").status, 404);
+  EXPECT_EQ(HttpRequest(port, "DELETE", "/tasks/due").status, 200);
+  EXPECT_EQ(Field("due", "state"), "cancelled");
+  EXPECT_EQ(conn_->LLen("coyotes:queue:default"), 0);
+  EXPECT_EQ(HttpRequest(port, "DELETE", "/tasks/busy").status, 202);
+}
+
 }  // namespace
 }  // namespace coyotes::testing
