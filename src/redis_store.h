@@ -1,7 +1,9 @@
 // The worker's side of the queue protocol over one synchronous connection:
 // claim, start, finish, requeue and lease renewal. Each method is one round
-// trip; a task costs a worker three (BLMOVE, start, finish) in the steady
-// state, the lease riding on start and finish.
+// trip; a task costs a worker three (BLMOVE, start, finish), the lease
+// riding on start and finish. With the router's one script call per batch
+// of items, a task costs about 3.1 client commands end to end (make bench,
+// "Redis client commands/task", counted with MONITOR).
 #ifndef COYOTES_REDIS_STORE_H_
 #define COYOTES_REDIS_STORE_H_
 
