@@ -136,14 +136,22 @@ Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
                                    HistoryEntry(o, attempt),
                                    std::to_string(failed_max),
                                    std::to_string(failed_ttl_s)};
+  return RecordEnd(
+      kFinishScript,
+      {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(), keys_.Leases()},
+      std::move(args), task_id, o);
+}
+
+Status WorkerStore::RecordEnd(const Script& script,
+                              const std::vector<std::string>& keys,
+                              std::vector<std::string> args,
+                              const std::string& task_id,
+                              const TaskOutcome& o) {
   for (auto& [k, v] : OutcomeFields(o)) {
     args.push_back(k);
     args.push_back(v);
   }
-  auto r = client_.Eval(
-      kFinishScript,
-      {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(), keys_.Leases()},
-      args);
+  auto r = client_.Eval(script, keys, args);
   if (!r.ok()) return r.status();
   if (r.value()->integer == 0)
     LOGR(WARNING) << "task " << task_id
@@ -161,19 +169,10 @@ Status WorkerStore::Retry(const std::string& item, const std::string& next_item,
                                    std::to_string(lease_ms_),
                                    keys_.prefix(),
                                    HistoryEntry(o, attempt)};
-  for (auto& [k, v] : OutcomeFields(o)) {
-    args.push_back(k);
-    args.push_back(v);
-  }
-  auto r = client_.Eval(kRetryScript,
-                        {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(),
-                         keys_.Leases(), keys_.Delayed()},
-                        args);
-  if (!r.ok()) return r.status();
-  if (r.value()->integer == 0)
-    LOGR(WARNING) << "task " << task_id
-                  << " had been given to another worker (our lease expired)";
-  return Status::Ok();
+  return RecordEnd(kRetryScript,
+                   {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(),
+                    keys_.Leases(), keys_.Delayed()},
+                   std::move(args), task_id, o);
 }
 
 Status WorkerStore::Requeue(const std::string& item,

@@ -64,6 +64,11 @@ class WorkerStore {
   Status ReleaseLease();
 
  private:
+  // Runs the finish or retry script with the outcome's fields appended.
+  Status RecordEnd(const Script& script, const std::vector<std::string>& keys,
+                   std::vector<std::string> args, const std::string& task_id,
+                   const TaskOutcome& o);
+
   RedisClient client_;
   const RedisKeys& keys_;
   std::string channel_, owner_;

@@ -387,46 +387,32 @@ const Script kCancelScript = {"cancel", COYOTES_NOW R"lua(
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return {'missing', ''} end
 local chan = redis.call('HGET', KEYS[1], 'channel') or ''
-if st == 'queued' then
-  local item = redis.call('HGET', KEYS[1], 'item')
-  local removed = 0
-  if item then
-    removed = redis.call('LREM', ARGV[1] .. 'coyotes:queue:' .. chan, 1, item)
+local item = redis.call('HGET', KEYS[1], 'item') or ''
+local function cancel_now()
+  redis.call('HDEL', KEYS[1], 'due_at')
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
+             'reason', 'cancelled: before it started')
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
+  local dkey = redis.call('HGET', KEYS[1], 'dkey')
+  if dkey then
+    redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
   end
-  if removed == 1 then
-    redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
-               'reason', 'cancelled: before it started')
-    redis.call('EXPIRE', KEYS[1], ARGV[2])
-    redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
-    local dkey = redis.call('HGET', KEYS[1], 'dkey')
-    if dkey then
-      redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
-    end
-    return {'cancelled', ''}
-  end
-  -- Not in the queue: a worker has just taken it. Flag it.
+  return {'cancelled', ''}
 end
+-- A delayed task still waits in the delayed set, or was promoted to its
+-- queue (promotion leaves the record as it was).
 if st == 'delayed' then
-  -- Still waiting, or already promoted to its queue (see promote).
-  local waiting = redis.call('ZREM', ARGV[1] .. 'coyotes:delayed',
-                             redis.call('HGET', KEYS[1], 'item') or '')
-  local item = redis.call('HGET', KEYS[1], 'item') or ''
-  if waiting == 1 or redis.call('LREM', ARGV[1] .. 'coyotes:queue:' .. chan,
-                                1, item) == 1 then
-    redis.call('HDEL', KEYS[1], 'due_at')
-    redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
-               'reason', 'cancelled: before it started')
-    redis.call('EXPIRE', KEYS[1], ARGV[2])
-    redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
-    local dkey = redis.call('HGET', KEYS[1], 'dkey')
-    if dkey then
-      redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
-    end
-    return {'cancelled', ''}
+  if redis.call('ZREM', ARGV[1] .. 'coyotes:delayed', item) == 1 then
+    return cancel_now()
   end
-  -- A worker has just taken it: flag it, as below.
   st = 'queued'
 end
+if st == 'queued' and
+   redis.call('LREM', ARGV[1] .. 'coyotes:queue:' .. chan, 1, item) == 1 then
+  return cancel_now()
+end
+-- Not in any queue: a worker has just taken it. Flag it.
 if st == 'queued' or st == 'running' then
   redis.call('HSET', KEYS[1], 'cancel', '1')
   return {'cancelling', redis.call('HGET', KEYS[1], 'owner') or ''}
