@@ -322,5 +322,20 @@ TEST_F(Delayed, DueTaskWaitingInItsQueueShowsQueuedAndCancels) {
   EXPECT_EQ(HttpRequest(port, "DELETE", "/tasks/busy").status, 202);
 }
 
+TEST_F(Delayed, FailedTasksExpireAfterFailedTtl) {
+  auto d = StartDaemon({"--concurrent=1", "--failed-ttl=1"});
+  PushRaw("{\"id\":\"gone\",\"task\":\"exit 1\"}");
+  ASSERT_TRUE(WaitState("gone", "failed"));
+  EXPECT_LE(conn_->Int({"TTL", "coyotes:task:gone"}), 1);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        HttpResponse r = HttpRequest(d->http_port(), "GET",
+                                     "/channels/default/failed-tasks");
+        return r.body.find("\"count\":0") != std::string::npos;
+      },
+      5));
+  EXPECT_EQ(conn_->Int({"EXISTS", "coyotes:task:gone"}), 0);
+}
+
 }  // namespace
 }  // namespace coyotes::testing
