@@ -35,6 +35,21 @@ namespace coyotes {
   "  redis.call('HSET', KEYS[1], 'history', h)\n"                              \
   "end\n"
 
+// Shared by the start and cancel scripts: record a task that was cancelled
+// before it ran (state, reason, expiry, the stats, its distinct entry).
+#define COYOTES_CANCEL_UNSTARTED                                             \
+  "local function cancel_unstarted(record, stats, ttl, prefix, chan)\n"      \
+  "  redis.call('HDEL', record, 'due_at', 'cancel')\n"                       \
+  "  redis.call('HSET', record, 'state', 'cancelled', 'finished_at', now,\n" \
+  "             'reason', 'cancelled: before it started')\n"                 \
+  "  redis.call('EXPIRE', record, ttl)\n"                                    \
+  "  redis.call('HINCRBY', stats, 'cancelled', 1)\n"                         \
+  "  local dkey = redis.call('HGET', record, 'dkey')\n"                      \
+  "  if dkey then\n"                                                         \
+  "    redis.call('SREM', prefix .. 'coyotes:distinct:' .. chan, dkey)\n"    \
+  "  end\n"                                                                  \
+  "end\n"
+
 // Router: producer items were parsed and are valid; make them queued (or
 // delayed) tasks. One call takes a whole batch, so that routing costs one
 // round trip per batch, not per task.
@@ -150,7 +165,8 @@ return 1
 // owner runs it, or it was cancelled between the claim and now (then it is
 // recorded as cancelled here). The item is then dropped. A retry after a
 // lost reply finds the task running under our name and answers 1 again.
-const Script kStartScript = {"start", COYOTES_NOW R"lua(
+const Script kStartScript = {"start",
+                             COYOTES_NOW COYOTES_CANCEL_UNSTARTED R"lua(
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
 local st = redis.call('HGET', KEYS[1], 'state')
 if st == 'running' and redis.call('HGET', KEYS[1], 'owner') == ARGV[3] then
@@ -164,13 +180,7 @@ end
 local chan = redis.call('HGET', KEYS[1], 'channel') or ''
 if redis.call('HGET', KEYS[1], 'cancel') then
   redis.call('LREM', KEYS[2], -1, ARGV[1])
-  redis.call('HDEL', KEYS[1], 'cancel')
-  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
-             'reason', 'cancelled: before it started')
-  redis.call('EXPIRE', KEYS[1], ARGV[10])
-  redis.call('HINCRBY', KEYS[4], 'cancelled', 1)
-  local dkey = redis.call('HGET', KEYS[1], 'dkey')
-  if dkey then redis.call('SREM', ARGV[9] .. 'coyotes:distinct:' .. chan, dkey) end
+  cancel_unstarted(KEYS[1], KEYS[4], ARGV[10], ARGV[9], chan)
   return 0
 end
 redis.call('HDEL', KEYS[1], 'finished_at', 'exit_code', 'signal', 'reason',
@@ -383,21 +393,14 @@ return {lost, cancel}
 // KEYS: 1 task record, 2 stats. ARGV: 1 key prefix, 2 result ttl s
 // Returns {outcome, owner}: outcome is cancelled, cancelling, finished or
 // missing.
-const Script kCancelScript = {"cancel", COYOTES_NOW R"lua(
+const Script kCancelScript = {"cancel",
+                              COYOTES_NOW COYOTES_CANCEL_UNSTARTED R"lua(
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return {'missing', ''} end
 local chan = redis.call('HGET', KEYS[1], 'channel') or ''
 local item = redis.call('HGET', KEYS[1], 'item') or ''
 local function cancel_now()
-  redis.call('HDEL', KEYS[1], 'due_at')
-  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
-             'reason', 'cancelled: before it started')
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
-  redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
-  local dkey = redis.call('HGET', KEYS[1], 'dkey')
-  if dkey then
-    redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
-  end
+  cancel_unstarted(KEYS[1], KEYS[2], ARGV[2], ARGV[1], chan)
   return {'cancelled', ''}
 end
 -- A delayed task still waits in the delayed set, or was promoted to its
