@@ -88,7 +88,8 @@ Master::Master(const Config& config, PidFile pidfile,
                           << "worker " << s->channel << "/" << s->index
                           << " pid " << s->pid << " ignored the fast stop; "
                           << "killing it";
-                      if (s->task_pgid > 1) killpg(s->task_pgid, SIGKILL);
+                      pid_t pgid = s->board->pgid();
+                      if (pgid > 1) killpg(pgid, SIGKILL);
                       kill(s->pid, SIGKILL);
                     }
                   }),
@@ -245,6 +246,8 @@ void Master::Spawn(Slot* slot) {
   std::string channel = slot->channel;
   int index = slot->index;
   int channel_retry = channels_.count(channel) ? channels_[channel].retry : -1;
+  WorkerBoard* board = slot->board.get();
+  board->Clear();
   auto child = ForkChild(
       {control_r.get(), status_w.get()}, [&](const std::vector<int>& fds) {
         WorkerParams p;
@@ -255,6 +258,7 @@ void Master::Spawn(Slot* slot) {
         p.channel_retry = channel_retry;
         p.control_fd.reset(fds[0]);
         p.status_fd.reset(fds[1]);
+        p.board = board;
         return RunWorker(config, std::move(p));
       });
   if (!child.ok()) {
@@ -265,8 +269,6 @@ void Master::Spawn(Slot* slot) {
   slot->pid = child.value();
   slot->owner = prefix + std::to_string(slot->pid) + "/" + suffix;
   slot->started = std::chrono::steady_clock::now();
-  slot->task_id.clear();
-  slot->task_pgid = 0;
   slot->status_buf.clear();
   fcntl(control_w.get(), F_SETFL, O_NONBLOCK);
   fcntl(status_r.get(), F_SETFL, O_NONBLOCK);
@@ -298,17 +300,8 @@ void Master::ReadStatus(Slot* slot) {
   while ((nl = slot->status_buf.find('\n')) != std::string::npos) {
     std::string line = slot->status_buf.substr(0, nl);
     slot->status_buf.erase(0, nl + 1);
-    if (line.rfind("run ", 0) == 0) {
-      size_t sp = line.find(' ', 4);
-      slot->task_id = line.substr(4, sp == std::string::npos ? sp : sp - 4);
-      slot->task_pgid =
-          sp == std::string::npos ? 0 : std::atoi(line.c_str() + sp + 1);
-    } else if (line.rfind("due ", 0) == 0) {
+    if (line.rfind("due ", 0) == 0)
       ArmPromote(std::atof(line.c_str() + 4) / 1000);
-    } else if (line == "idle") {
-      slot->task_id.clear();
-      slot->task_pgid = 0;
-    }
   }
 }
 
@@ -335,6 +328,8 @@ void Master::ReapChildren() {
 
 void Master::OnWorkerExit(Slot* slot, int status) {
   ReadStatus(slot);  // lines written just before it died
+  std::string task_id = slot->board->task_id();
+  pid_t task_pgid = slot->board->pgid();
   double lived = Seconds(std::chrono::steady_clock::now() - slot->started);
   bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   std::string who = "worker " + slot->channel + "/" +
@@ -345,21 +340,19 @@ void Master::OnWorkerExit(Slot* slot, int status) {
   } else {
     LOGR(WARNING) << who << " " << DescribeWaitStatus(status) << " after "
                   << static_cast<int>(lived) << "s"
-                  << (slot->task_id.empty() ? ""
-                                            : " running task " + slot->task_id);
+                  << (task_id.empty() ? "" : " running task " + task_id);
   }
   std::string owner = slot->owner;
-  if (!clean && slot->task_pgid > 1) {
+  if (!clean && task_pgid > 1) {
     // The task outlived its worker. End it before anyone requeues it, so
     // that two copies never run side by side.
-    killpg(slot->task_pgid, SIGKILL);
+    killpg(task_pgid, SIGKILL);
   }
   slot->pid = 0;
   slot->status_ev.reset();
   slot->status.reset();
   slot->control.reset();
-  slot->task_id.clear();
-  slot->task_pgid = 0;
+  slot->board->Clear();
   if (!clean) RecoverOwner(owner);
 
   if (WIFEXITED(status) && WEXITSTATUS(status) == kExitConfig) {
@@ -550,13 +543,14 @@ json_t* Master::StatusJson() const {
                         s->pid > 0 ? json_integer(s->pid) : json_null());
     json_object_set_new(w, "channel", json_string(s->channel.c_str()));
     json_object_set_new(w, "index", json_integer(s->index));
-    const char* st = s->pid <= 0 ? (s->retired ? "retired" : "restarting")
-                     : s->task_id.empty() ? "idle"
-                                          : "running";
+    std::string task_id = s->pid > 0 ? s->board->task_id() : "";
+    const char* st = s->pid <= 0       ? (s->retired ? "retired" : "restarting")
+                     : task_id.empty() ? "idle"
+                                       : "running";
     json_object_set_new(w, "state", json_string(st));
     json_object_set_new(
         w, "task_id",
-        s->task_id.empty() ? json_null() : json_string(s->task_id.c_str()));
+        task_id.empty() ? json_null() : json_string(task_id.c_str()));
     json_array_append_new(workers, w);
   }
   json_object_set_new(d, "workers", workers);

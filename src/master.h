@@ -28,6 +28,7 @@
 #include "respawn_policy.h"
 #include "router.h"
 #include "unique_fd.h"
+#include "worker_board.h"
 
 namespace coyotes {
 
@@ -74,11 +75,11 @@ class Master : public DaemonView {
     pid_t pid = 0;
     std::string owner;
     UniqueFd control;  // write end: D, F
-    UniqueFd status;   // read end: "run ID PGID", "idle"
+    UniqueFd status;   // read end: "due MS"
     std::unique_ptr<Event> status_ev;
     std::string status_buf;
-    std::string task_id;
-    pid_t task_pgid = 0;
+    // The task the worker runs and its process group (0 / "" when idle).
+    std::unique_ptr<WorkerBoard> board = std::make_unique<WorkerBoard>();
     std::chrono::steady_clock::time_point started;
     int quick_deaths = 0;
     bool retired = false;  // exited kExitConfig, or its channel is gone

@@ -231,7 +231,7 @@ void Worker::RequestCancel(const std::string& task_id) {
 }
 
 void Worker::OnSpawned(pid_t pid, uint64_t start_time) {
-  if (pid > 0) Report("run " + current_->id + " " + std::to_string(pid));
+  if (pid > 0 && p_.board) p_.board->Publish(current_->id, pid);
   LOGR(INFO) << "task start id=" << current_->id << " pid=" << pid
              << " attempt=" << current_->attempt;
   // A failed Start (Redis gone) is not fatal: the task runs, and the
@@ -301,7 +301,7 @@ void Worker::RunOne(const std::string& item) {
     LOGR(INFO) << "task end id=" << spec->id << " state=dropped";
     current_ = nullptr;
     current_item_ = nullptr;
-    Report("idle");
+    if (p_.board) p_.board->Clear();
     return;
   }
   bool requeue = outcome.kind == TaskOutcome::Kind::kStopped;
@@ -352,7 +352,7 @@ void Worker::RunOne(const std::string& item) {
   if (again) Report("due " + std::to_string(delay_ms));
   current_ = nullptr;
   current_item_ = nullptr;
-  Report("idle");
+  if (p_.board) p_.board->Clear();
 }
 
 int Worker::Run() {

@@ -2,8 +2,10 @@
 // Redis and runs them one at a time.
 //
 // Lifecycle: forked by the master (process.h) with a control pipe (reads D
-// = drain, F = fast stop; EOF = the master died: drain) and a status pipe
-// (writes "run ID PGID" and "idle" lines for the master's slot table). It
+// = drain, F = fast stop, C<id> = cancel; EOF = the master died: drain), a
+// status pipe (writes "due MS" after scheduling a retry, so that the master
+// promotes it in time) and a board (worker_board.h: the task it runs and
+// its process group, for the master's slot table). It
 // owns its Redis connection and its lease. A drain lets the running task
 // finish and records it; a fast stop ends the task's group and puts the task
 // back at the head of its queue. Exit 0 after a drain, kExitConfig when
@@ -17,6 +19,7 @@
 
 #include "flags.h"
 #include "unique_fd.h"
+#include "worker_board.h"
 
 namespace coyotes {
 
@@ -25,9 +28,10 @@ struct WorkerParams {
   int index = 0;
   std::string owner;  // unique per incarnation: "worker/HOST/PID/RANDOM"
   pid_t master_pid = 0;
-  int channel_retry = -1;  // the channel's retry setting; -1: none
-  UniqueFd control_fd;     // read end
-  UniqueFd status_fd;      // write end
+  int channel_retry = -1;        // the channel's retry setting; -1: none
+  UniqueFd control_fd;           // read end
+  UniqueFd status_fd;            // write end
+  WorkerBoard* board = nullptr;  // the master's mapping, inherited
 };
 
 // Runs the worker loop; returns the process's exit status.

@@ -94,6 +94,31 @@ TEST_F(Http, Status) {
     EXPECT_NE(r.body.find(k), std::string::npos) << k << " in " << r.body;
 }
 
+TEST_F(Http, StatusNamesTheTaskAWorkerRuns) {
+  // The worker publishes its task on the board it shares with the master;
+  // GET / reads it there.
+  ASSERT_EQ(mkfifo((tmp_ / "gate").c_str(), 0600), 0);
+  PushRaw("{\"id\":\"shown\",\"task\":\"cat " + (tmp_ / "gate") + "\"}");
+  auto running = [&] {
+    std::string b = HttpRequest(port_, "GET", "/").body;
+    return b.find("\"state\":\"running\",\"task_id\":\"shown\"") !=
+           std::string::npos;
+  };
+  ASSERT_TRUE(WaitFor(running, 10)) << HttpRequest(port_, "GET", "/").body;
+  {
+    std::ofstream gate(tmp_ / "gate");  // cat reads EOF and ends
+  }
+  ASSERT_TRUE(WaitState("shown", "succeeded", 10));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        std::string b = HttpRequest(port_, "GET", "/").body;
+        return b.find("\"state\":\"idle\",\"task_id\":null") !=
+               std::string::npos;
+      },
+      10))
+      << HttpRequest(port_, "GET", "/").body;
+}
+
 TEST_F(Http, ErrorCodes) {
   ExpectEnvelope(HttpRequest(port_, "GET", "/no/such/thing"), 404);
   HttpResponse r = HttpRequest(port_, "PUT", "/channels/default");
