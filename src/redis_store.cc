@@ -126,7 +126,8 @@ Result<bool> WorkerStore::Start(const std::string& item,
 Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
                            const TaskOutcome& o, int64_t result_ttl_s,
                            int attempt, int64_t failed_max,
-                           int64_t failed_ttl_s) {
+                           int64_t failed_ttl_s,
+                           std::optional<std::string>* next) {
   std::vector<std::string> args = {item,
                                    std::to_string(result_ttl_s),
                                    OutcomeState(o),
@@ -135,25 +136,38 @@ Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
                                    keys_.prefix(),
                                    HistoryEntry(o, attempt),
                                    std::to_string(failed_max),
-                                   std::to_string(failed_ttl_s)};
-  return RecordEnd(
-      kFinishScript,
-      {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(), keys_.Leases()},
-      std::move(args), task_id, o);
+                                   std::to_string(failed_ttl_s),
+                                   next ? "1" : "0"};
+  return RecordEnd(kFinishScript,
+                   {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(),
+                    keys_.Leases(), keys_.Queue(channel_)},
+                   std::move(args), task_id, o, next);
 }
 
 Status WorkerStore::RecordEnd(const Script& script,
                               const std::vector<std::string>& keys,
                               std::vector<std::string> args,
-                              const std::string& task_id,
-                              const TaskOutcome& o) {
+                              const std::string& task_id, const TaskOutcome& o,
+                              std::optional<std::string>* next) {
   for (auto& [k, v] : OutcomeFields(o)) {
     args.push_back(k);
     args.push_back(v);
   }
   auto r = client_.Eval(script, keys, args);
   if (!r.ok()) return r.status();
-  if (r.value()->integer == 0)
+  // The finish script answers {answer, next item}, the retry script the
+  // answer alone.
+  const redisReply* answer = r.value().get();
+  if (answer->type == REDIS_REPLY_ARRAY && answer->elements == 2) {
+    const redisReply* item = answer->element[1];
+    if (next && item->type == REDIS_REPLY_STRING)
+      *next = std::string(item->str, item->len);
+    answer = answer->element[0];
+  }
+  if (answer->type != REDIS_REPLY_INTEGER)
+    return Internal(std::string(script.name) + ": " +
+                    ReplyString(r.value().get()));
+  if (answer->integer == 0)
     LOGR(WARNING) << "task " << task_id
                   << " had been given to another worker (our lease expired)";
   return Status::Ok();
@@ -181,6 +195,12 @@ Status WorkerStore::Requeue(const std::string& item,
                         {keys_.Task(task_id), keys_.Proc(owner_),
                          keys_.Queue(channel_), keys_.Running(channel_)},
                         {item, task_id});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Status WorkerStore::Unclaim() {
+  auto r = client_.Command(
+      {"LMOVE", keys_.Proc(owner_), keys_.Queue(channel_), "RIGHT", "RIGHT"});
   return r.ok() ? Status::Ok() : r.status();
 }
 

@@ -1,9 +1,10 @@
 // The worker's side of the queue protocol over one synchronous connection:
 // claim, start, finish, requeue and lease renewal. Each method is one round
-// trip; a task costs a worker three (BLMOVE, start, finish), the lease
-// riding on start and finish. With the router's one script call per batch
-// of items, a task costs about 3.1 client commands end to end (make bench,
-// "Redis client commands/task", counted with MONITOR).
+// trip. A busy worker spends two per task (start, and finish, which also
+// claims the next item), an idle one three (BLMOVE first), the lease riding
+// on start and finish. With the router's one script call per batch of
+// items, a task costs between 2 and 3 client commands end to end (make
+// bench, "Redis client commands/task", counted with MONITOR).
 #ifndef COYOTES_REDIS_STORE_H_
 #define COYOTES_REDIS_STORE_H_
 
@@ -48,16 +49,23 @@ class WorkerStore {
                      int attempt, pid_t pgid, uint64_t pstart);
   // Records the outcome and releases the item; a failure also enters the
   // channel's failed set (failed_max, failed_ttl_s: see --failed-max).
+  // With `next`, also moves the channel queue's next item, if any, to our
+  // in-progress list and stores it there: the claim of the next task rides
+  // on the end of this one.
   Status Finish(const std::string& item, const std::string& task_id,
                 const TaskOutcome& outcome, int64_t result_ttl_s,
                 int attempt = 1, int64_t failed_max = 10000,
-                int64_t failed_ttl_s = 7 * 24 * 3600);
+                int64_t failed_ttl_s = 7 * 24 * 3600,
+                std::optional<std::string>* next = nullptr);
   // Records a failed attempt and schedules `next_item` after delay_ms.
   Status Retry(const std::string& item, const std::string& next_item,
                const std::string& task_id, const TaskOutcome& outcome,
                int attempt, int64_t delay_ms);
   // Puts the item back at the head of the queue (fast stop).
   Status Requeue(const std::string& item, const std::string& task_id);
+  // Gives the item our in-progress list holds, claimed by Finish but not
+  // started, back to the consuming end of the channel queue.
+  Status Unclaim();
   // Drops an item that cannot be decoded (logged by the caller).
   Status Discard(const std::string& item);
   // Removes our lease at a clean exit.
@@ -67,7 +75,8 @@ class WorkerStore {
   // Runs the finish or retry script with the outcome's fields appended.
   Status RecordEnd(const Script& script, const std::vector<std::string>& keys,
                    std::vector<std::string> args, const std::string& task_id,
-                   const TaskOutcome& o);
+                   const TaskOutcome& o,
+                   std::optional<std::string>* next = nullptr);
 
   RedisClient client_;
   const RedisKeys& keys_;

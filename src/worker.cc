@@ -94,6 +94,9 @@ class Worker : public ExecObserver {
   // After each (re)connection: run what our in-progress list already holds
   // (a claim whose reply was lost) before claiming anything new.
   bool check_held_ = false;
+  // The item the last finish claimed, to run next. A reconnection drops it:
+  // it is in our in-progress list, where check_held_ finds it.
+  std::optional<std::string> next_;
   std::string control_buf_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::uniform_real_distribution<double> jitter_{0.0, 1.0};
@@ -195,6 +198,7 @@ bool Worker::EnsureConnected() {
   }
   if (backoff_s_ > 0) LOGR(INFO) << "connected to Redis again";
   check_held_ = true;
+  next_.reset();
   backoff_s_ = 0;
   store_.emplace(std::move(c.value()), keys_, p_.channel, p_.owner,
                  static_cast<int64_t>(config_.lease_ttl_s * 1000),
@@ -340,7 +344,8 @@ void Worker::RunOne(const std::string& item) {
                                      spec->attempt, delay_ms)
                      : store_->Finish(item, spec->id, outcome,
                                       config_.result_ttl_s, spec->attempt,
-                                      config_.failed_max, config_.failed_ttl_s);
+                                      config_.failed_max, config_.failed_ttl_s,
+                                      draining() ? nullptr : &next_);
       if (s.ok()) break;
       LOGR(WARNING) << "recording task " << spec->id << ": " << s.message();
       if (store_->broken()) continue;
@@ -403,6 +408,12 @@ int Worker::Run() {
         continue;
       }
     }
+    if (next_) {
+      std::string item = std::move(*next_);
+      next_.reset();
+      RunOne(item);
+      continue;
+    }
     // The read timeout must outlast the blocking wait.
     auto item = store_->Claim(claim_s);
     if (!item.ok()) {
@@ -414,7 +425,19 @@ int Worker::Run() {
     RunOne(*item.value());
   }
   NoteSignals();
-  if (store_ && !store_->broken()) (void)store_->ReleaseLease();
+  bool holding = false;
+  if (next_) {
+    // The last finish claimed an item and then the drain came: it goes back
+    // where it was. If Redis is gone, the item stays in our in-progress
+    // list and our lease, left to expire, gets it recovered.
+    Status s = store_ && !store_->broken() ? store_->Unclaim()
+                                           : Unavailable("not connected");
+    holding = !s.ok();
+    if (holding)
+      LOGR(WARNING) << "giving back a task not started: " << s.message()
+                    << "; it is recovered when our lease expires";
+  }
+  if (store_ && !store_->broken() && !holding) (void)store_->ReleaseLease();
   LOGR(INFO) << "exiting";
   google::FlushLogFiles(google::GLOG_INFO);
   return exit_code_;

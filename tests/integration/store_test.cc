@@ -660,6 +660,65 @@ TEST_F(StoreTest, FinishRecordsSuccess) {
   EXPECT_EQ(conn_->Cmd({"ZSCORE", keys_.Leases(), kOwnerA}) == "(nil)", false);
 }
 
+TEST_F(StoreTest, FinishClaimsTheNextItemInTheSameStep) {
+  TaskSpec t1 = ShellTask("t1", "biz", "one");
+  TaskSpec t2 = ShellTask("t2", "biz", "two");
+  ASSERT_EQ(Route(t1).status, "ok");
+  ASSERT_EQ(Route(t2).status, "ok");
+  auto store = Store("biz", kOwnerA);
+  const std::string item = ClaimOne(store.get());
+  ASSERT_TRUE(Started(store.get(), item, "t1", 1, 4242, 5));
+
+  std::optional<std::string> next;
+  ASSERT_OK(store->Finish(item, "t1", Exited(0), 100, 1, 10000, 100, &next));
+  EXPECT_EQ(Field("t1", "state"), "succeeded");
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, EncodeQueueItem(t2));
+  // Claimed exactly as a BLMOVE would have: only t2 in our list.
+  EXPECT_EQ(conn_->LLen(keys_.Queue("biz")), 0);
+  EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 1);
+  EXPECT_EQ(conn_->Cmd({"LINDEX", keys_.Proc(kOwnerA), "0"}), *next);
+  // The retry of a finish whose reply was lost claims nothing more (the
+  // item that reply carried is in the list, found after reconnecting).
+  ASSERT_EQ(Route(ShellTask("t3", "biz", "three")).status, "ok");
+  std::optional<std::string> again;
+  ASSERT_OK(store->Finish(item, "t1", Exited(0), 100, 1, 10000, 100, &again));
+  EXPECT_FALSE(again.has_value());
+  EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 1);
+  EXPECT_EQ(conn_->LLen(keys_.Queue("biz")), 1);
+
+  ASSERT_TRUE(Started(store.get(), *next, "t2", 1, 4243, 6));
+  std::optional<std::string> third;
+  ASSERT_OK(store->Finish(*next, "t2", Exited(0), 100, 1, 10000, 100, &third));
+  ASSERT_TRUE(third.has_value());
+  ASSERT_TRUE(Started(store.get(), *third, "t3", 1, 4244, 7));
+  // An empty queue: nothing claimed, and the list is empty once t3 ends.
+  std::optional<std::string> none;
+  ASSERT_OK(store->Finish(*third, "t3", Exited(0), 100, 1, 10000, 100, &none));
+  EXPECT_FALSE(none.has_value());
+  EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0);
+}
+
+TEST_F(StoreTest, UnclaimGivesAClaimedItemBackWhereItWas) {
+  TaskSpec t1 = ShellTask("t1", "biz", "one");
+  TaskSpec t2 = ShellTask("t2", "biz", "two");
+  TaskSpec t3 = ShellTask("t3", "biz", "three");
+  for (const auto& t : {t1, t2, t3}) ASSERT_EQ(Route(t).status, "ok");
+  auto store = Store("biz", kOwnerA);
+  const std::string item = ClaimOne(store.get());
+  ASSERT_TRUE(Started(store.get(), item, "t1", 1, 4242, 5));
+  std::optional<std::string> next;
+  ASSERT_OK(store->Finish(item, "t1", Exited(0), 100, 1, 10000, 100, &next));
+  ASSERT_EQ(next, EncodeQueueItem(t2));
+
+  ASSERT_OK(store->Unclaim());
+  EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0);
+  // t2 is the next one out again, before t3, untouched.
+  EXPECT_EQ(conn_->Cmd({"LINDEX", keys_.Queue("biz"), "-1"}), *next);
+  EXPECT_EQ(Field("t2", "state"), "queued");
+  EXPECT_EQ(ClaimOne(store.get()), *next);
+}
+
 TEST_F(StoreTest, FinishRecordsFailures) {
   auto store = Store("biz", kOwnerA);
   auto run = [&](const std::string& id, const TaskOutcome& o) {
