@@ -14,7 +14,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <optional>
 
 #include "exit_status.h"
@@ -47,21 +46,89 @@ struct SpawnActions {
   ~SpawnActions() { posix_spawn_file_actions_destroy(&a); }
 };
 
-std::vector<std::string> BuildEnv(const TaskSpec& spec,
-                                  const std::vector<std::string>& extra) {
+std::string_view EnvName(std::string_view entry) {
+  return entry.substr(0, entry.find('='));
+}
+
+// /bin/sh exports PWD: the inherited one when it names the working
+// directory, else the physical path. The fast path does the same.
+bool PwdNamesCwd(const char* pwd) {
+  struct stat dot, p;
+  return stat(pwd, &p) == 0 && stat(".", &dot) == 0 && dot.st_ino == p.st_ino &&
+         dot.st_dev == p.st_dev;
+}
+std::string PhysicalPwd() {
+  char buf[4096];
+  if (getcwd(buf, sizeof(buf)) == nullptr) return "";
+  return std::string("PWD=") + buf;
+}
+
+// The daemon's own environment as tasks inherit it (without COYOTES_*,
+// which are set per task), and the PWD sh would export. A worker's
+// environment does not change, so this is built once and then only
+// compared, pointer by pointer, with environ; setenv() and unsetenv() (the
+// tests) replace or move the pointers, so they rebuild it.
+struct Inherited {
+  std::vector<const char*> seen;
   std::vector<std::string> env;
-  auto overridden = [&](const char* entry) {
-    const char* eq = std::strchr(entry, '=');
-    std::string_view name(entry, eq ? eq - entry : std::strlen(entry));
-    if (name.substr(0, 8) == "COYOTES_") return true;
+  std::string shell_pwd;
+};
+const Inherited& InheritedEnv() {
+  static Inherited cache;
+  size_t n = 0;
+  while (environ != nullptr && environ[n] != nullptr) n++;
+  if (n == cache.seen.size() &&
+      std::equal(cache.seen.begin(), cache.seen.end(), environ))
+    return cache;
+  cache.seen.assign(environ, environ + n);
+  cache.env.clear();
+  for (size_t i = 0; i < n; i++)
+    if (std::strncmp(environ[i], "COYOTES_", 8) != 0)
+      cache.env.emplace_back(environ[i]);
+  const char* pwd = getenv("PWD");
+  cache.shell_pwd = pwd != nullptr && PwdNamesCwd(pwd)
+                        ? std::string("PWD=") + pwd
+                        : PhysicalPwd();
+  return cache;
+}
+
+// The task's environment: the inherited one, the task's own variables over
+// it, then `extra`; with `shell_pwd`, PWD as sh would export it. The
+// pointers refer to InheritedEnv(), `extra` and `*owned`.
+std::vector<char*> BuildEnv(const TaskSpec& spec,
+                            const std::vector<std::string>& extra,
+                            bool shell_pwd, std::vector<std::string>* owned) {
+  auto overridden = [&](std::string_view name) {
     for (const auto& [k, v] : spec.env)
       if (k == name) return true;
     return false;
   };
-  for (char** e = environ; e && *e; e++)
-    if (!overridden(*e)) env.emplace_back(*e);
-  for (const auto& [k, v] : spec.env) env.push_back(k + "=" + v);
-  for (const auto& x : extra) env.push_back(x);
+  owned->reserve(spec.env.size() + 1);  // no reallocation: pointers stay
+  const Inherited& inherited = InheritedEnv();
+  std::vector<char*> env;
+  env.reserve(inherited.env.size() + spec.env.size() + extra.size() + 2);
+  for (const auto& e : inherited.env) {
+    std::string_view name = EnvName(e);
+    if (overridden(name) || (shell_pwd && name == "PWD")) continue;
+    env.push_back(const_cast<char*>(e.c_str()));
+  }
+  const std::string* task_pwd = nullptr;
+  for (const auto& [k, v] : spec.env) {
+    if (shell_pwd && k == "PWD") {
+      task_pwd = &v;
+      continue;
+    }
+    env.push_back(owned->emplace_back(k + "=" + v).data());
+  }
+  for (const auto& x : extra) env.push_back(const_cast<char*>(x.c_str()));
+  if (shell_pwd) {
+    const std::string* pwd = &inherited.shell_pwd;
+    if (task_pwd != nullptr)
+      pwd = &owned->emplace_back(
+          PwdNamesCwd(task_pwd->c_str()) ? "PWD=" + *task_pwd : PhysicalPwd());
+    if (!pwd->empty()) env.push_back(const_cast<char*>(pwd->c_str()));
+  }
+  env.push_back(nullptr);
   return env;
 }
 
@@ -69,25 +136,6 @@ std::string FormatSeconds(double s) {
   char buf[32];
   snprintf(buf, sizeof(buf), "%gs", s);
   return buf;
-}
-
-// /bin/sh exports PWD: the inherited one when it names the working
-// directory, else the physical path. The fast path does the same.
-void SetShellPwd(std::vector<std::string>* env) {
-  auto it = std::find_if(env->begin(), env->end(), [](const std::string& e) {
-    return e.rfind("PWD=", 0) == 0;
-  });
-  struct stat dot, pwd;
-  if (it != env->end() && stat(it->c_str() + 4, &pwd) == 0 &&
-      stat(".", &dot) == 0 && dot.st_ino == pwd.st_ino &&
-      dot.st_dev == pwd.st_dev)
-    return;
-  char buf[4096];
-  if (getcwd(buf, sizeof(buf)) == nullptr) return;
-  if (it != env->end())
-    *it = std::string("PWD=") + buf;
-  else
-    env->push_back(std::string("PWD=") + buf);
 }
 
 // Reads what is there now; returns false at EOF or on a hard error.
@@ -111,20 +159,27 @@ bool Drain(int fd, OutputTail* tail) {
 }  // namespace
 
 uint64_t ProcessStartTime(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!std::getline(f, stat)) return 0;
+  // Read with plain syscalls: this runs once per task.
+  char path[32];
+  snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
+  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return 0;
+  char buf[1024];
+  ssize_t n = read(fd.get(), buf, sizeof(buf) - 1);
+  if (n <= 0) return 0;
+  std::string_view stat(buf, static_cast<size_t>(n));
   // The command name (field 2) may hold spaces and parentheses: count
   // fields from the last ')'.
   size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string_view::npos) return 0;
   size_t pos = close + 2;  // field 3
   for (int field = 3; field < 22; field++) {
     pos = stat.find(' ', pos);
-    if (pos == std::string::npos) return 0;
+    if (pos == std::string_view::npos) return 0;
     pos++;
   }
-  return std::strtoull(stat.c_str() + pos, nullptr, 10);
+  buf[n] = '\0';
+  return std::strtoull(buf + pos, nullptr, 10);
 }
 
 namespace {
@@ -171,11 +226,9 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::vector<std::string> env_s = BuildEnv(spec, extra_env);
-  if (direct) SetShellPwd(&env_s);
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  std::vector<std::string> env_owned;
+  std::vector<char*> envp =
+      BuildEnv(spec, extra_env, direct.has_value(), &env_owned);
 
   SpawnActions fa;
   posix_spawn_file_actions_addopen(&fa.a, 0, "/dev/null", O_RDONLY, 0);
