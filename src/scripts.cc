@@ -14,8 +14,8 @@ namespace coyotes {
 // history entry. release() renews the lease and takes the item out of the
 // in-progress list; it answers nil to go on, 0 when the task was recovered
 // and taken by another owner, 1 when it was already recorded (a retry
-// after a lost reply). append_history() adds the attempt, with its times
-// from the record and the server's clock.
+// after a lost reply). history_with() is the record's history with this
+// attempt added, its times from the record and the server's clock.
 #define COYOTES_WORKER_END                                                     \
   "local function release()\n"                                                 \
   "  redis.call('ZADD', KEYS[4], now + tonumber(ARGV[5]), ARGV[4])\n"          \
@@ -24,15 +24,13 @@ namespace coyotes {
   "  if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 1 end\n" \
   "  return nil\n"                                                             \
   "end\n"                                                                      \
-  "local function append_history()\n"                                          \
-  "  local started = redis.call('HGET', KEYS[1], 'started_at') or '0'\n"       \
+  "local function history_with(started, h)\n"                                  \
   "  local e = (string.gsub(ARGV[7], '\"finished_at\":0',\n"                   \
   "                         '\"finished_at\":' .. now))\n"                     \
-  "  e = (string.gsub(e, '\"started_at\":0', '\"started_at\":' .. started))\n" \
-  "  local h = redis.call('HGET', KEYS[1], 'history')\n"                       \
-  "  if h then h = string.sub(h, 1, -2) .. ',' .. e .. ']'\n"                  \
-  "  else h = '[' .. e .. ']' end\n"                                           \
-  "  redis.call('HSET', KEYS[1], 'history', h)\n"                              \
+  "  e = (string.gsub(e, '\"started_at\":0',\n"                                \
+  "                   '\"started_at\":' .. (started or '0')))\n"               \
+  "  if h then return string.sub(h, 1, -2) .. ',' .. e .. ']' end\n"          \
+  "  return '[' .. e .. ']'\n"                                                 \
   "end\n"
 
 // Shared by the start and cancel scripts: record a task that was cancelled
@@ -65,13 +63,20 @@ namespace coyotes {
 // duplicate or distinct; created is 1 when that task created its channel.
 const Script kRouteScript = {"route", COYOTES_NOW R"lua(
 local P = ARGV[1]
+-- Whether each channel seen in this batch is distinct (read once per
+-- channel, not per task), and how many tasks were dealt.
+local distinct = {}
+local dealt = 0
 local function route(payload, chan, item, id, cmd, dl, delay, run_at, fields)
   local function done()
     if payload ~= '' then redis.call('LREM', KEYS[1], -1, payload) end
   end
   local created = 0
-  local settings = redis.call('HGET', KEYS[2], chan)
-  if not settings then
+  local settings = nil
+  if distinct[chan] == nil then
+    settings = redis.call('HGET', KEYS[2], chan)
+  end
+  if distinct[chan] == nil and not settings then
     if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[3]) then
       if payload ~= '' then
         redis.call('LPUSH', KEYS[3], dl)
@@ -84,6 +89,9 @@ local function route(payload, chan, item, id, cmd, dl, delay, run_at, fields)
     redis.call('HSET', KEYS[2], chan, settings)
     created = 1
   end
+  if distinct[chan] == nil then
+    distinct[chan] = cjson.decode(settings).distinct and true or false
+  end
   local tk = P .. 'coyotes:task:' .. id
   local st = redis.call('HGET', tk, 'state')
   if st == 'queued' or st == 'running' or st == 'delayed' then
@@ -91,7 +99,7 @@ local function route(payload, chan, item, id, cmd, dl, delay, run_at, fields)
     return 'duplicate', created
   end
   local dkey = false
-  if cjson.decode(settings).distinct then
+  if distinct[chan] then
     dkey = redis.sha1hex(cmd)
     if redis.call('SADD', P .. 'coyotes:distinct:' .. chan, dkey) == 0 then
       done()
@@ -112,7 +120,7 @@ local function route(payload, chan, item, id, cmd, dl, delay, run_at, fields)
   else
     redis.call('LPUSH', P .. 'coyotes:queue:' .. chan, item)
   end
-  redis.call('HINCRBY', KEYS[4], 'dealt', 1)
+  dealt = dealt + 1
   done()
   return 'ok', created
 end
@@ -130,6 +138,7 @@ while i <= #ARGV do
   table.insert(out, created)
   i = i + 9 + n
 end
+if dealt > 0 then redis.call('HINCRBY', KEYS[4], 'dealt', dealt) end
 return out
 )lua"};
 
@@ -168,17 +177,17 @@ return 1
 const Script kStartScript = {"start",
                              COYOTES_NOW COYOTES_CANCEL_UNSTARTED R"lua(
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
-local st = redis.call('HGET', KEYS[1], 'state')
-if st == 'running' and redis.call('HGET', KEYS[1], 'owner') == ARGV[3] then
-  return 1
-end
+local r = redis.call('HMGET', KEYS[1], 'state', 'owner', 'channel', 'cancel',
+                     'id')
+local st = r[1]
+if st == 'running' and r[2] == ARGV[3] then return 1 end
 -- 'delayed': promoted (promotion leaves the record as it was).
 if st ~= 'queued' and st ~= 'delayed' then
   redis.call('LREM', KEYS[2], -1, ARGV[1])
   return 0
 end
-local chan = redis.call('HGET', KEYS[1], 'channel') or ''
-if redis.call('HGET', KEYS[1], 'cancel') then
+local chan = r[3] or ''
+if r[4] then
   redis.call('LREM', KEYS[2], -1, ARGV[1])
   cancel_unstarted(KEYS[1], KEYS[4], ARGV[10], ARGV[9], chan)
   return 0
@@ -188,8 +197,7 @@ redis.call('HDEL', KEYS[1], 'finished_at', 'exit_code', 'signal', 'reason',
 redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', now,
            'worker', ARGV[2], 'owner', ARGV[3], 'attempts', ARGV[5],
            'host', ARGV[6], 'pgid', ARGV[7], 'pstart', ARGV[8])
-redis.call('ZADD', ARGV[9] .. 'coyotes:running:' .. chan, now,
-           redis.call('HGET', KEYS[1], 'id'))
+redis.call('ZADD', ARGV[9] .. 'coyotes:running:' .. chan, now, r[5])
 return 1
 )lua"};
 
@@ -216,22 +224,23 @@ end
 local answer = release()
 if answer == 1 then return {1, false} end
 if answer then return take_next(answer) end
+local r = redis.call('HMGET', KEYS[1], 'started_at', 'history', 'channel',
+                     'id', 'dkey')
+local chan, id = r[3], r[4]
 redis.call('HDEL', KEYS[1], 'exit_code', 'signal', 'reason', 'pgid',
            'pstart', 'cancel', 'due_at')
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'finished_at', now,
-           unpack(ARGV, 11))
-append_history()
+           'history', history_with(r[1], r[2]), unpack(ARGV, 11))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
-local chan = redis.call('HGET', KEYS[1], 'channel')
 if ARGV[3] == 'failed' and chan and tonumber(ARGV[8]) > 0 then
   local failed = ARGV[6] .. 'coyotes:failed:' .. chan
-  redis.call('ZADD', failed, now, redis.call('HGET', KEYS[1], 'id'))
+  redis.call('ZADD', failed, now, id)
   local over = redis.call('ZCARD', failed) - tonumber(ARGV[8])
   if over > 0 then
     local old = redis.call('ZRANGE', failed, 0, over - 1)
-    for _, id in ipairs(old) do
-      redis.call('DEL', ARGV[6] .. 'coyotes:task:' .. id)
+    for _, o in ipairs(old) do
+      redis.call('DEL', ARGV[6] .. 'coyotes:task:' .. o)
     end
     redis.call('ZREMRANGEBYRANK', failed, 0, over - 1)
     redis.call('HINCRBY', KEYS[3], 'failed_dropped', over)
@@ -239,10 +248,10 @@ if ARGV[3] == 'failed' and chan and tonumber(ARGV[8]) > 0 then
   redis.call('EXPIRE', KEYS[1], ARGV[9])
 end
 if chan then
-  redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. chan,
-             redis.call('HGET', KEYS[1], 'id'))
-  local dkey = redis.call('HGET', KEYS[1], 'dkey')
-  if dkey then redis.call('SREM', ARGV[6] .. 'coyotes:distinct:' .. chan, dkey) end
+  redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. chan, id)
+  if r[5] then
+    redis.call('SREM', ARGV[6] .. 'coyotes:distinct:' .. chan, r[5])
+  end
 end
 return take_next(1)
 )lua"};
@@ -256,17 +265,17 @@ return take_next(1)
 const Script kRetryScript = {"retry", COYOTES_NOW COYOTES_WORKER_END R"lua(
 local answer = release()
 if answer then return answer end
+local r = redis.call('HMGET', KEYS[1], 'started_at', 'history', 'channel',
+                     'id')
 local due = now + tonumber(ARGV[3])
 redis.call('HDEL', KEYS[1], 'exit_code', 'signal', 'reason', 'pgid', 'pstart')
 redis.call('HSET', KEYS[1], 'state', 'delayed', 'due_at', due,
-           'item', ARGV[2], 'finished_at', now, unpack(ARGV, 8))
-append_history()
+           'item', ARGV[2], 'finished_at', now,
+           'history', history_with(r[1], r[2]), unpack(ARGV, 8))
 redis.call('ZADD', KEYS[5], due, ARGV[2])
 redis.call('HINCRBY', KEYS[3], 'retried', 1)
-local chan = redis.call('HGET', KEYS[1], 'channel')
-if chan then
-  redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. chan,
-             redis.call('HGET', KEYS[1], 'id'))
+if r[3] then
+  redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. r[3], r[4])
 end
 return 1
 )lua"};
