@@ -12,7 +12,8 @@
 # BENCH_LAT_N (200) latency samples, BENCH_QUEUED (100000) tasks queued for
 # the memory figure, BENCH_WRK_SECONDS (10) per wrk run, BENCH_ROUNDS (3)
 # turns of ceiling and daemon for throughput, BENCH_LAT_ROUNDS (10) for
-# latency. BENCH_KEEP_TMP=1 keeps the scratch folder
+# latency. BENCH_PATH replaces the PATH the bench runs with (see below).
+# BENCH_KEEP_TMP=1 keeps the scratch folder
 # (logs, raw figures); BENCH_RESULTS_DIR replaces bench/results.
 set -u -o pipefail
 
@@ -21,6 +22,11 @@ if [ $# -lt 1 ]; then
   exit 2
 fi
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# Tasks name their command without a path (`touch`), so every run searches
+# PATH, one failed execve per directory before the right one, for coyotes
+# as for sh. The ceiling and the daemons run with the PATH systemd gives a
+# service, so that figures do not depend on the caller's shell set-up.
+export PATH=${BENCH_PATH:-/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin}
 BUILD=$(cd "$1" && pwd) || exit 2
 N=${BENCH_N:-10000}
 C=${BENCH_C:-5}
