@@ -257,8 +257,14 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
     // by handing the whole line to sh.
     return Run(spec, extra_env, limits, observer, /*allow_direct=*/false);
   }
-  out_w.reset();
-  err_w.reset();
+  // We keep our copies of the write ends until the main process is
+  // reaped: the pipes then cannot hang up before it has exited, and a task
+  // that ends wakes us once (its pidfd) rather than two or three times
+  // (each pipe's hang-up, then the pidfd).
+  if (rc != 0) {
+    out_w.reset();
+    err_w.reset();
+  }
   if (rc != 0 && direct) {
     // What sh answers for a command it cannot run.
     bool not_found = rc == ENOENT || rc == ENOTDIR;
@@ -352,6 +358,12 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) {
           reaped = true;
+          // Now only its descendants can hold the pipes open; usually
+          // nothing does, and both read EOF at once.
+          out_w.reset();
+          err_w.reset();
+          if (out_open) out_open = Drain(out_r.get(), &out_tail);
+          if (err_open) err_open = Drain(err_r.get(), &err_tail);
           kill_at = -1;
           pipes_close_at = SecondsSince(started) + limits.pipe_grace_s;
         }
