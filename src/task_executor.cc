@@ -16,6 +16,7 @@
 #include <cstring>
 #include <optional>
 
+#include "command_path.h"
 #include "exit_status.h"
 #include "log.h"
 #include "output_tail.h"
@@ -247,11 +248,28 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
                                         POSIX_SPAWN_SETSIGMASK |
                                         POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
-  int rc =
-      spec.uses_shell() && !direct
-          ? posix_spawn(&pid, argv[0], &fa.a, &attr.a, argv.data(), envp.data())
-          : posix_spawnp(&pid, argv[0], &fa.a, &attr.a, argv.data(),
-                         envp.data());
+  int rc;
+  if (spec.uses_shell() && !direct) {
+    rc = posix_spawn(&pid, argv[0], &fa.a, &attr.a, argv.data(), envp.data());
+  } else {
+    // A command name: where PATH holds it (the daemon's PATH, the one
+    // posix_spawnp reads), remembered between tasks (command_path.h).
+    static CommandPaths paths;
+    const char* path = getenv("PATH");
+    std::optional<std::string> file =
+        path != nullptr ? paths.Find(path, argv_s[0]) : std::nullopt;
+    rc = ENOENT;
+    if (file)
+      rc = posix_spawn(&pid, file->c_str(), &fa.a, &attr.a, argv.data(),
+                       envp.data());
+    if (file && (rc == ENOENT || rc == ENOTDIR || rc == EACCES)) {
+      paths.Forget(argv_s[0]);  // gone or changed since: search again
+      file.reset();
+    }
+    if (!file)
+      rc =
+          posix_spawnp(&pid, argv[0], &fa.a, &attr.a, argv.data(), envp.data());
+  }
   if (rc == ENOEXEC && direct) {
     // An executable without a #! line: sh runs it as a script. So do we,
     // by handing the whole line to sh.

@@ -1,5 +1,6 @@
 // The shell-free fast path behaves as /bin/sh -c would: same exit status,
 // same output, same environment, for every kind of simple command line.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,6 +95,38 @@ TEST_F(FastPath, NotFoundIsExit127WithTheShellsMessage) {
   EXPECT_EQ(o.kind, TaskOutcome::Kind::kExited);
   EXPECT_EQ(o.exit_code, 127);
   EXPECT_EQ(o.stderr_tail, "/bin/sh: 1: nosuchcommand-coyotes: not found\n");
+}
+
+// The fast path remembers where PATH holds a command (command_path.h) and
+// still runs what sh would run when PATH's directories change.
+TEST_F(FastPath, FollowsCommandsAddedAndRemovedInPath) {
+  const std::string a = dir_ + "/a", b = dir_ + "/b";
+  ASSERT_EQ(mkdir(a.c_str(), 0755), 0);
+  ASSERT_EQ(mkdir(b.c_str(), 0755), 0);
+  auto script = [](const std::string& file, const std::string& says) {
+    std::ofstream(file) << "#!/bin/sh\necho " << says << "\n";
+    ASSERT_EQ(chmod(file.c_str(), 0755), 0);
+  };
+  script(b + "/coyotes-cmd", "from-b");
+  // a has been quiet for a minute, so where the command is can be kept.
+  timespec old[2];
+  clock_gettime(CLOCK_REALTIME, &old[0]);
+  old[0].tv_sec -= 60;
+  old[1] = old[0];
+  ASSERT_EQ(utimensat(AT_FDCWD, a.c_str(), old, 0), 0);
+  const std::string saved = getenv("PATH");
+  ASSERT_EQ(setenv("PATH", (a + ":" + b + ":" + saved).c_str(), 1), 0);
+  auto run = [] { return RunLine("coyotes-cmd", false).stdout_tail; };
+  EXPECT_EQ(run(), "from-b\n");
+  EXPECT_EQ(run(), "from-b\n");  // remembered
+  script(a + "/coyotes-cmd", "from-a");
+  EXPECT_EQ(run(), "from-a\n");  // a changed: searched again
+  ASSERT_EQ(unlink((a + "/coyotes-cmd").c_str()), 0);
+  EXPECT_EQ(run(), "from-b\n");  // the remembered file is gone
+  ASSERT_EQ(unlink((b + "/coyotes-cmd").c_str()), 0);
+  TaskOutcome gone = RunLine("coyotes-cmd", false);
+  EXPECT_EQ(gone.exit_code, 127);
+  ASSERT_EQ(setenv("PATH", saved.c_str(), 1), 0);
 }
 
 }  // namespace
