@@ -179,6 +179,17 @@ class StoreTest : public ::testing::Test {
     return *r.value();
   }
 
+  // Routes `tasks` (channel biz) in order; kOwnerA claims and starts the
+  // first (pgid 4242, start time 5). Sets *store and *item (its item).
+  void StartFirstOf(const std::vector<TaskSpec>& tasks,
+                    std::unique_ptr<WorkerStore>* store, std::string* item) {
+    for (const auto& t : tasks) ASSERT_EQ(Route(t).status, "ok");
+    *store = Store("biz", kOwnerA);
+    *item = ClaimOne(store->get());
+    ASSERT_EQ(*item, EncodeQueueItem(tasks[0]));
+    ASSERT_TRUE(Started(store->get(), *item, tasks[0].id, 1, 4242, 5));
+  }
+
   std::string Field(const std::string& id, const std::string& field,
                     const RedisKeys* keys = nullptr) {
     return conn_->Cmd({"HGET", (keys ? *keys : keys_).Task(id), field});
@@ -663,11 +674,9 @@ TEST_F(StoreTest, FinishRecordsSuccess) {
 TEST_F(StoreTest, FinishClaimsTheNextItemInTheSameStep) {
   TaskSpec t1 = ShellTask("t1", "biz", "one");
   TaskSpec t2 = ShellTask("t2", "biz", "two");
-  ASSERT_EQ(Route(t1).status, "ok");
-  ASSERT_EQ(Route(t2).status, "ok");
-  auto store = Store("biz", kOwnerA);
-  const std::string item = ClaimOne(store.get());
-  ASSERT_TRUE(Started(store.get(), item, "t1", 1, 4242, 5));
+  std::unique_ptr<WorkerStore> store;
+  std::string item;
+  ASSERT_NO_FATAL_FAILURE(StartFirstOf({t1, t2}, &store, &item));
 
   std::optional<std::string> next;
   ASSERT_OK(store->Finish(item, "t1", Exited(0), 100, 1, 10000, 100, &next));
@@ -703,10 +712,9 @@ TEST_F(StoreTest, UnclaimGivesAClaimedItemBackWhereItWas) {
   TaskSpec t1 = ShellTask("t1", "biz", "one");
   TaskSpec t2 = ShellTask("t2", "biz", "two");
   TaskSpec t3 = ShellTask("t3", "biz", "three");
-  for (const auto& t : {t1, t2, t3}) ASSERT_EQ(Route(t).status, "ok");
-  auto store = Store("biz", kOwnerA);
-  const std::string item = ClaimOne(store.get());
-  ASSERT_TRUE(Started(store.get(), item, "t1", 1, 4242, 5));
+  std::unique_ptr<WorkerStore> store;
+  std::string item;
+  ASSERT_NO_FATAL_FAILURE(StartFirstOf({t1, t2, t3}, &store, &item));
   std::optional<std::string> next;
   ASSERT_OK(store->Finish(item, "t1", Exited(0), 100, 1, 10000, 100, &next));
   ASSERT_EQ(next, EncodeQueueItem(t2));
@@ -800,12 +808,9 @@ TEST_F(StoreTest, FinishAfterTheTaskWentToAnotherWorkerLeavesTheRecord) {
 TEST_F(StoreTest, RequeuePutsTheItemBackAtTheConsumingEnd) {
   TaskSpec t1 = ShellTask("t1", "biz", "one");
   TaskSpec t2 = ShellTask("t2", "biz", "two");
-  ASSERT_EQ(Route(t1).status, "ok");
-  ASSERT_EQ(Route(t2).status, "ok");
-  auto store = Store("biz", kOwnerA);
-  const std::string item = ClaimOne(store.get());
-  ASSERT_EQ(item, EncodeQueueItem(t1));
-  ASSERT_TRUE(Started(store.get(), item, "t1", 1, 4242, 5));
+  std::unique_ptr<WorkerStore> store;
+  std::string item;
+  ASSERT_NO_FATAL_FAILURE(StartFirstOf({t1, t2}, &store, &item));
 
   ASSERT_OK(store->Requeue(item, "t1"));
   EXPECT_EQ(conn_->Cmd({"LINDEX", keys_.Queue("biz"), "-1"}), item);
