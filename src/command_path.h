@@ -3,7 +3,7 @@
 //
 // A task names its command without a slash (`touch x`); sh and execvp try
 // execve in each PATH directory in turn, and every directory before the
-// right one costs the new process a failed execve (30-50 us a task for
+// right one costs the new process a failed execve (30-60 us a task for
 // three directories on the 2-CPU VM the bench runs on). A worker runs the
 // same few commands again and again, so it remembers where each was found.
 // Before using a remembered file it compares the modification time of each
