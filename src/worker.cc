@@ -297,6 +297,9 @@ void Worker::RunOne(const std::string& item) {
       "COYOTES_ATTEMPT=" + std::to_string(spec->attempt)};
   TaskOutcome outcome = RunTask(*spec, env, limits, this);
   ReapStrays();
+  // The task's group is gone (RunTask killed it after the reap): the
+  // master must not signal that group id any more, it may be reused.
+  if (p_.board) p_.board->Clear();
   if (outcome.kind == TaskOutcome::Kind::kSpawnFailed)
     OnSpawned(0, 0);  // still mark it running, so that finish is consistent
 
@@ -305,7 +308,6 @@ void Worker::RunOne(const std::string& item) {
     LOGR(INFO) << "task end id=" << spec->id << " state=dropped";
     current_ = nullptr;
     current_item_ = nullptr;
-    if (p_.board) p_.board->Clear();
     return;
   }
   bool requeue = outcome.kind == TaskOutcome::Kind::kStopped;
@@ -357,7 +359,6 @@ void Worker::RunOne(const std::string& item) {
   if (again) Report("due " + std::to_string(delay_ms));
   current_ = nullptr;
   current_item_ = nullptr;
-  if (p_.board) p_.board->Clear();
 }
 
 int Worker::Run() {
