@@ -41,10 +41,40 @@ struct SpawnAttr {
   SpawnAttr() { posix_spawnattr_init(&a); }
   ~SpawnAttr() { posix_spawnattr_destroy(&a); }
 };
-struct SpawnActions {
-  posix_spawn_file_actions_t a;
-  SpawnActions() { posix_spawn_file_actions_init(&a); }
-  ~SpawnActions() { posix_spawn_file_actions_destroy(&a); }
+// The file actions of a spawn: stdin from /dev/null, stdout and stderr to
+// the pipes, nothing else open, and the task's directory. glibc checks each
+// descriptor it is given with getrlimit, six calls; the pipes get the same
+// numbers task after task, so the last set is kept and used again while
+// the numbers and the directory are the same.
+class SpawnActions {
+ public:
+  ~SpawnActions() { Reset(); }
+  const posix_spawn_file_actions_t* Get(int out_fd, int err_fd,
+                                        const std::string& cwd) {
+    if (valid_ && out_fd == out_ && err_fd == err_ && cwd == cwd_) return &a_;
+    Reset();
+    posix_spawn_file_actions_init(&a_);
+    valid_ = true;
+    out_ = out_fd;
+    err_ = err_fd;
+    cwd_ = cwd;
+    posix_spawn_file_actions_addopen(&a_, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&a_, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&a_, err_fd, 2);
+    posix_spawn_file_actions_addclosefrom_np(&a_, 3);
+    if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&a_, cwd.c_str());
+    return &a_;
+  }
+
+ private:
+  void Reset() {
+    if (valid_) posix_spawn_file_actions_destroy(&a_);
+    valid_ = false;
+  }
+  posix_spawn_file_actions_t a_;
+  bool valid_ = false;
+  int out_ = -1, err_ = -1;
+  std::string cwd_;
 };
 
 std::string_view EnvName(std::string_view entry) {
@@ -231,13 +261,9 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   std::vector<char*> envp =
       BuildEnv(spec, extra_env, direct.has_value(), &env_owned);
 
-  SpawnActions fa;
-  posix_spawn_file_actions_addopen(&fa.a, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa.a, out_w.get(), 1);
-  posix_spawn_file_actions_adddup2(&fa.a, err_w.get(), 2);
-  posix_spawn_file_actions_addclosefrom_np(&fa.a, 3);
-  if (!spec.cwd.empty())
-    posix_spawn_file_actions_addchdir_np(&fa.a, spec.cwd.c_str());
+  static SpawnActions actions;
+  const posix_spawn_file_actions_t* fa =
+      actions.Get(out_w.get(), err_w.get(), spec.cwd);
   SpawnAttr attr;
   sigset_t empty, all;
   sigemptyset(&empty);
@@ -250,7 +276,7 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   pid_t pid = -1;
   int rc;
   if (spec.uses_shell() && !direct) {
-    rc = posix_spawn(&pid, argv[0], &fa.a, &attr.a, argv.data(), envp.data());
+    rc = posix_spawn(&pid, argv[0], fa, &attr.a, argv.data(), envp.data());
   } else {
     // A command name: where PATH holds it (the daemon's PATH, the one
     // posix_spawnp reads), remembered between tasks (command_path.h).
@@ -260,15 +286,14 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
         path != nullptr ? paths.Find(path, argv_s[0]) : std::nullopt;
     rc = ENOENT;
     if (file)
-      rc = posix_spawn(&pid, file->c_str(), &fa.a, &attr.a, argv.data(),
+      rc = posix_spawn(&pid, file->c_str(), fa, &attr.a, argv.data(),
                        envp.data());
     if (file && (rc == ENOENT || rc == ENOTDIR || rc == EACCES)) {
       paths.Forget(argv_s[0]);  // gone or changed since: search again
       file.reset();
     }
     if (!file)
-      rc =
-          posix_spawnp(&pid, argv[0], &fa.a, &attr.a, argv.data(), envp.data());
+      rc = posix_spawnp(&pid, argv[0], fa, &attr.a, argv.data(), envp.data());
   }
   if (rc == ENOEXEC && direct) {
     // An executable without a #! line: sh runs it as a script. So do we,
