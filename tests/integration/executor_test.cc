@@ -336,6 +336,14 @@ TEST_F(ExecutorTest, CwdIsRespected) {
   EXPECT_EQ(out.stdout_tail, std::string(real) + "\n");
   struct stat st;
   EXPECT_EQ(stat((dir_ + "/here").c_str(), &st), 0);
+
+  // The spawn's file actions are kept between tasks; the directory of the
+  // last task is not: the next one without runs in ours.
+  char own[PATH_MAX];
+  ASSERT_NE(getcwd(own, sizeof(own)), nullptr);
+  ASSERT_NE(realpath(own, real), nullptr);
+  out = Run(Argv("pwd", {"-P"}));
+  EXPECT_EQ(out.stdout_tail, std::string(real) + "\n");
 }
 
 TEST_F(ExecutorTest, StdinIsDevNull) {
