@@ -115,9 +115,8 @@ Result<bool> WorkerStore::Start(const std::string& item,
   auto r = client_.Eval(
       kStartScript,
       {keys_.Task(task_id), keys_.Proc(owner_), keys_.Leases(), keys_.Stats()},
-      {item, HostName() + ":" + std::to_string(getpid()), owner_,
-       std::to_string(lease_ms_), std::to_string(attempt), HostName(),
-       std::to_string(pgid), std::to_string(pstart), keys_.prefix(),
+      {item, label_, owner_, std::to_string(lease_ms_), std::to_string(attempt),
+       HostName(), std::to_string(pgid), std::to_string(pstart), keys_.prefix(),
        std::to_string(result_ttl_s_)});
   if (!r.ok()) return r.status();
   return r.value()->integer == 1;

@@ -8,6 +8,8 @@
 #ifndef COYOTES_REDIS_STORE_H_
 #define COYOTES_REDIS_STORE_H_
 
+#include <unistd.h>
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,6 +19,7 @@
 #include "redis_keys.h"
 #include "status.h"
 #include "task_executor.h"
+#include "worker.h"
 
 namespace coyotes {
 
@@ -30,7 +33,8 @@ class WorkerStore {
         channel_(std::move(channel)),
         owner_(std::move(owner)),
         lease_ms_(lease_ms),
-        result_ttl_s_(result_ttl_s) {}
+        result_ttl_s_(result_ttl_s),
+        label_(HostName() + ":" + std::to_string(getpid())) {}
 
   bool broken() const { return client_.broken(); }
 
@@ -83,6 +87,7 @@ class WorkerStore {
   std::string channel_, owner_;
   int64_t lease_ms_;
   int64_t result_ttl_s_;
+  std::string label_;  // "host:pid", the record's worker field
 };
 
 // "succeeded", "failed" or "cancelled", and the record fields of an outcome
