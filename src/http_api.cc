@@ -712,7 +712,7 @@ void HttpApi::CancelTask(evhttp_request* req, const std::string& id) {
           json_object_set_new(d, "state", json_string("cancelled"));
           SendJson(req, 200, "ok; the queued task was cancelled", d);
         } else if (outcome == "cancelling") {
-          if (!extra.empty()) view_->CancelRunning(extra, id);
+          view_->CancelRunning(extra, id);
           json_object_set_new(d, "state", json_string("running"));
           SendJson(req, 202,
                    "cancelling: the running task gets SIGTERM, then SIGKILL "

@@ -33,7 +33,8 @@ class DaemonView {
   // A channel was deleted: its workers drain and are not replaced.
   virtual void OnChannelDeleted(const std::string& channel) = 0;
   // A running task was cancelled; if one of our workers runs it (its lease
-  // owner is `owner`), tell that worker now.
+  // owner is `owner`, or its board shows the task: a start not recorded
+  // yet leaves `owner` empty or stale), tell that worker now.
   virtual void CancelRunning(const std::string& owner,
                              const std::string& task_id) = 0;
   // A delayed task was queued; it falls due in `seconds`.

@@ -220,7 +220,8 @@ void Master::OnChannelDeleted(const std::string& channel) {
 void Master::CancelRunning(const std::string& owner,
                            const std::string& task_id) {
   for (auto& s : slots_) {
-    if (s->owner != owner || s->pid <= 0 || !s->control.valid()) continue;
+    if (s->pid <= 0 || !s->control.valid()) continue;
+    if (s->owner != owner && s->board->task_id() != task_id) continue;
     std::string msg = "C" + task_id + "\n";
     // Short of PIPE_BUF: written whole or not at all. If not, the worker
     // still learns of the cancel at its next lease renewal.

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "exit_status.h"
 #include "json_util.h"
 #include "log.h"
@@ -109,34 +111,51 @@ Result<std::optional<std::string>> WorkerStore::Held() {
       std::string(r.value()->str, r.value()->len));
 }
 
-Result<bool> WorkerStore::Start(const std::string& item,
-                                const std::string& task_id, int attempt,
-                                pid_t pgid, uint64_t pstart) {
+Result<WorkerStore::StartAnswer> WorkerStore::Start(const std::string& item,
+                                                    const std::string& task_id,
+                                                    int attempt, pid_t pgid,
+                                                    uint64_t pstart,
+                                                    int64_t ran_ms) {
   auto r = client_.Eval(
-      kStartScript,
-      {keys_.Task(task_id), keys_.Proc(owner_), keys_.Leases(), keys_.Stats()},
+      kStartScript, {keys_.Task(task_id), keys_.Proc(owner_), keys_.Leases()},
       {item, label_, owner_, std::to_string(lease_ms_), std::to_string(attempt),
        HostName(), std::to_string(pgid), std::to_string(pstart), keys_.prefix(),
-       std::to_string(result_ttl_s_)});
+       std::to_string(ran_ms)});
   if (!r.ok()) return r.status();
-  return r.value()->integer == 1;
+  switch (r.value()->type == REDIS_REPLY_INTEGER ? r.value()->integer : -1) {
+    case 1:
+      return StartAnswer::kRun;
+    case 0:
+      return StartAnswer::kDrop;
+    case 2:
+      return StartAnswer::kCancel;
+  }
+  return Internal("start: " + ReplyString(r.value().get()));
 }
 
 Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
                            const TaskOutcome& o, int64_t result_ttl_s,
                            int attempt, int64_t failed_max,
                            int64_t failed_ttl_s,
-                           std::optional<std::string>* next) {
-  std::vector<std::string> args = {item,
-                                   std::to_string(result_ttl_s),
-                                   OutcomeState(o),
-                                   owner_,
-                                   std::to_string(lease_ms_),
-                                   keys_.prefix(),
-                                   HistoryEntry(o, attempt),
-                                   std::to_string(failed_max),
-                                   std::to_string(failed_ttl_s),
-                                   next ? "1" : "0"};
+                           std::optional<std::string>* next, bool started) {
+  std::vector<std::string> args = {
+      item,
+      std::to_string(result_ttl_s),
+      OutcomeState(o),
+      owner_,
+      std::to_string(lease_ms_),
+      keys_.prefix(),
+      HistoryEntry(o, attempt),
+      std::to_string(failed_max),
+      std::to_string(failed_ttl_s),
+      next ? "1" : "0",
+      started ? "" : std::to_string(std::max<int64_t>(o.duration_ms, 0))};
+  if (!started) {
+    // What the start script would have recorded, but the process group:
+    // it is gone.
+    args.insert(args.end(), {"worker", label_, "attempts",
+                             std::to_string(attempt), "host", HostName()});
+  }
   return RecordEnd(kFinishScript,
                    {keys_.Task(task_id), keys_.Proc(owner_), keys_.Stats(),
                     keys_.Leases(), keys_.Queue(channel_)},

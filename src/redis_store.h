@@ -26,14 +26,12 @@ namespace coyotes {
 class WorkerStore {
  public:
   WorkerStore(RedisClient client, const RedisKeys& keys, std::string channel,
-              std::string owner, int64_t lease_ms,
-              int64_t result_ttl_s = 7 * 24 * 3600)
+              std::string owner, int64_t lease_ms)
       : client_(std::move(client)),
         keys_(keys),
         channel_(std::move(channel)),
         owner_(std::move(owner)),
         lease_ms_(lease_ms),
-        result_ttl_s_(result_ttl_s),
         label_(HostName() + ":" + std::to_string(getpid())) {}
 
   bool broken() const { return client_.broken(); }
@@ -48,19 +46,28 @@ class WorkerStore {
   // The oldest item already in our in-progress list: one that a BLMOVE
   // moved there although its reply was lost with the connection.
   Result<std::optional<std::string>> Held();
-  // Records that the task runs; false: it must not (cancelled meanwhile).
-  Result<bool> Start(const std::string& item, const std::string& task_id,
-                     int attempt, pid_t pgid, uint64_t pstart);
+  // Records that the task runs, and has for ran_ms.
+  enum class StartAnswer {
+    kRun,
+    kDrop,    // it must not run: gone, or run elsewhere; nothing to record
+    kCancel,  // cancelled meanwhile: stop it, then Finish records it
+  };
+  Result<StartAnswer> Start(const std::string& item, const std::string& task_id,
+                            int attempt, pid_t pgid, uint64_t pstart,
+                            int64_t ran_ms = 0);
   // Records the outcome and releases the item; a failure also enters the
   // channel's failed set (failed_max, failed_ttl_s: see --failed-max).
   // With `next`, also moves the channel queue's next item, if any, to our
   // in-progress list and stores it there: the claim of the next task rides
-  // on the end of this one.
+  // on the end of this one. With started false, the task ended before its
+  // start was recorded: this records both, unless the task may no longer
+  // run (its record gone or not queued any more), when it records nothing.
   Status Finish(const std::string& item, const std::string& task_id,
                 const TaskOutcome& outcome, int64_t result_ttl_s,
                 int attempt = 1, int64_t failed_max = 10000,
                 int64_t failed_ttl_s = 7 * 24 * 3600,
-                std::optional<std::string>* next = nullptr);
+                std::optional<std::string>* next = nullptr,
+                bool started = true);
   // Records a failed attempt and schedules `next_item` after delay_ms.
   Status Retry(const std::string& item, const std::string& next_item,
                const std::string& task_id, const TaskOutcome& outcome,
@@ -86,7 +93,6 @@ class WorkerStore {
   const RedisKeys& keys_;
   std::string channel_, owner_;
   int64_t lease_ms_;
-  int64_t result_ttl_s_;
   std::string label_;  // "host:pid", the record's worker field
 };
 

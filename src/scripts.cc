@@ -33,8 +33,8 @@ namespace coyotes {
   "  return '[' .. e .. ']'\n"                                                 \
   "end\n"
 
-// Shared by the start and cancel scripts: record a task that was cancelled
-// before it ran (state, reason, expiry, the stats, its distinct entry).
+// Used by the cancel script: record a task that was cancelled before it
+// ran (state, reason, expiry, the stats, its distinct entry).
 #define COYOTES_CANCEL_UNSTARTED                                             \
   "local function cancel_unstarted(record, stats, ttl, prefix, chan)\n"      \
   "  redis.call('HDEL', record, 'due_at', 'cancel')\n"                       \
@@ -165,17 +165,18 @@ redis.call('LREM', KEYS[1], -1, ARGV[1])
 return 1
 )lua"};
 
-// Worker: the task it took with BLMOVE has been spawned; mark it running.
-// KEYS: 1 task record, 2 worker proc list, 3 leases, 4 stats
+// Worker: the task it took has been running for ARGV[10] ms; mark it
+// running (from then on: started_at is now minus that).
+// KEYS: 1 task record, 2 worker proc list, 3 leases
 // ARGV: 1 queue item, 2 worker label (host:pid), 3 owner, 4 lease ms,
 //       5 attempt, 6 host, 7 pgid, 8 process start time, 9 key prefix,
-//       10 result ttl s
-// Returns 1, or 0 when the task must not run: its record is gone, another
-// owner runs it, or it was cancelled between the claim and now (then it is
-// recorded as cancelled here). The item is then dropped. A retry after a
-// lost reply finds the task running under our name and answers 1 again.
-const Script kStartScript = {"start",
-                             COYOTES_NOW COYOTES_CANCEL_UNSTARTED R"lua(
+//       10 ms the task has run
+// Returns 1; 0 when the task must not run: its record is gone or another
+// owner runs it (the item is dropped, nothing is recorded); 2 when it was
+// cancelled between the claim and now: the worker stops it, and its
+// finish records it as cancelled. A retry after a lost reply finds the
+// task running under our name and answers 1 again.
+const Script kStartScript = {"start", COYOTES_NOW R"lua(
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
 local r = redis.call('HMGET', KEYS[1], 'state', 'owner', 'channel', 'cancel',
                      'id')
@@ -186,18 +187,15 @@ if st ~= 'queued' and st ~= 'delayed' then
   redis.call('LREM', KEYS[2], -1, ARGV[1])
   return 0
 end
-local chan = r[3] or ''
-if r[4] then
-  redis.call('LREM', KEYS[2], -1, ARGV[1])
-  cancel_unstarted(KEYS[1], KEYS[4], ARGV[10], ARGV[9], chan)
-  return 0
-end
+if r[4] then return 2 end
+local started = now - tonumber(ARGV[10])
 redis.call('HDEL', KEYS[1], 'finished_at', 'exit_code', 'signal', 'reason',
            'due_at')
-redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', now,
+redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', started,
            'worker', ARGV[2], 'owner', ARGV[3], 'attempts', ARGV[5],
            'host', ARGV[6], 'pgid', ARGV[7], 'pstart', ARGV[8])
-redis.call('ZADD', ARGV[9] .. 'coyotes:running:' .. chan, now, r[5])
+redis.call('ZADD', ARGV[9] .. 'coyotes:running:' .. (r[3] or ''), started,
+           r[5])
 return 1
 )lua"};
 
@@ -208,9 +206,15 @@ return 1
 //       queue
 // ARGV: 1 queue item, 2 result ttl s, 3 final state, 4 owner, 5 lease ms,
 //       6 key prefix, 7 history entry (JSON object), 8 failed set max,
-//       9 failed ttl s, 10 '1' to take the next item, 11.. field/value pairs
+//       9 failed ttl s, 10 '1' to take the next item, 11 '' when the start
+//       was recorded, else the ms the task ran (see below), 12.. field/value
+//       pairs
 // A failed task also enters its channel's failed set (newest kept, at
 // most ARGV[8]; the record then lives ARGV[9] seconds).
+// A task that ended before its start was recorded (the worker records a
+// start only once the task has run a moment: most tasks are shorter) is
+// recorded here in one step, with what the start script would have
+// checked: a record that is gone or no longer queued is left alone.
 // Returns {answer, next item or nil}: answer is 1 when recorded, or 0 when
 // our lease had expired and the task was recovered and taken by another
 // owner (the record is then left to the new run). A retry after a lost
@@ -225,12 +229,21 @@ local answer = release()
 if answer == 1 then return {1, false} end
 if answer then return take_next(answer) end
 local r = redis.call('HMGET', KEYS[1], 'started_at', 'history', 'channel',
-                     'id', 'dkey')
-local chan, id = r[3], r[4]
+                     'id', 'dkey', 'state', 'owner')
+local chan, id, started = r[3], r[4], r[1]
+-- (A start whose reply was lost may have been recorded after all.)
+local unstarted = ARGV[11] ~= '' and
+                  not (r[6] == 'running' and r[7] == ARGV[4])
+if unstarted then
+  if r[6] ~= 'queued' and r[6] ~= 'delayed' then return take_next(1) end
+  started = now - tonumber(ARGV[11])
+end
 redis.call('HDEL', KEYS[1], 'exit_code', 'signal', 'reason', 'pgid',
            'pstart', 'cancel', 'due_at')
+started = started or now
 redis.call('HSET', KEYS[1], 'state', ARGV[3], 'finished_at', now,
-           'history', history_with(r[1], r[2]), unpack(ARGV, 11))
+           'started_at', started, 'owner', ARGV[4],
+           'history', history_with(started, r[2]), unpack(ARGV, 12))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
 if ARGV[3] == 'failed' and chan and tonumber(ARGV[8]) > 0 then
@@ -248,7 +261,9 @@ if ARGV[3] == 'failed' and chan and tonumber(ARGV[8]) > 0 then
   redis.call('EXPIRE', KEYS[1], ARGV[9])
 end
 if chan then
-  redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. chan, id)
+  if not unstarted then
+    redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. chan, id)
+  end
   if r[5] then
     redis.call('SREM', ARGV[6] .. 'coyotes:distinct:' .. chan, r[5])
   end

@@ -331,7 +331,7 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   // A pidfd turns "the task exited" into a readable descriptor in our poll.
   UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   PCHECK(pidfd.valid()) << "pidfd_open";
-  observer->OnSpawned(pid, ProcessStartTime(pid));
+  observer->OnSpawned(pid);
 
   OutputTail out_tail(limits.output_tail), err_tail(limits.output_tail);
   bool reaped = false, out_open = true, err_open = true;
@@ -401,6 +401,7 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) {
           reaped = true;
+          observer->OnReaped();
           // Now only its descendants can hold the pipes open; usually
           // nothing does, and both read EOF at once.
           out_w.reset();

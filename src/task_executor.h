@@ -42,8 +42,10 @@ class ExecObserver {
   virtual void OnTick() = 0;
   virtual double tick_s() const = 0;
   virtual StopReason stop_requested() const = 0;
-  // Once, right after the spawn succeeded.
-  virtual void OnSpawned(pid_t pid, uint64_t start_time) = 0;
+  // Once, right after the spawn succeeded; then once when that process
+  // has been reaped (its pid may then name another process).
+  virtual void OnSpawned(pid_t pid) = 0;
+  virtual void OnReaped() {}
 };
 
 struct TaskOutcome {

@@ -68,9 +68,12 @@ class Worker : public ExecObserver {
   }
   void OnReadable(int fd) override;
   void OnTick() override;
-  double tick_s() const override { return config_.lease_ttl_s / 3; }
+  double tick_s() const override {
+    return start_due() ? kRecordStartAfter_s : config_.lease_ttl_s / 3;
+  }
   StopReason stop_requested() const override { return stop_; }
-  void OnSpawned(pid_t pid, uint64_t start_time) override;
+  void OnSpawned(pid_t pid) override;
+  void OnReaped() override { task_reaped_ = true; }
 
  private:
   bool draining() const { return drain_ || g_drain_signal != 0; }
@@ -83,6 +86,21 @@ class Worker : public ExecObserver {
   void Report(const std::string& line);
   void ReapStrays();
   void RequestCancel(const std::string& task_id);
+  // The running task's start is not recorded yet (see kRecordStartAfter_s).
+  bool start_due() const {
+    return current_ != nullptr && task_pid_ > 0 && !task_reaped_ &&
+           !start_tried_;
+  }
+  // Sends the start; with `running`, the task's process is not reaped yet
+  // and its start time identifies it.
+  void RecordStart(bool running);
+
+  // A task's start is recorded once it has run this long: most tasks are
+  // shorter, and their finish then records start and end in one step (one
+  // Redis round trip per task instead of two). Until then the record says
+  // queued, and a cancel that came between the claim and the start takes
+  // effect here (the task may have run this long).
+  static constexpr double kRecordStartAfter_s = 0.02;
 
   const Config& config_;
   WorkerParams p_;
@@ -105,9 +123,16 @@ class Worker : public ExecObserver {
   int exit_code_ = 0;
   std::chrono::steady_clock::time_point last_beat_;
 
-  // The task being started (for OnSpawned).
+  // The task being run, its process once spawned, and whether its start
+  // was sent to Redis (start_tried_) and recorded (start_recorded_), or
+  // refused there (start_refused_).
   const TaskSpec* current_ = nullptr;
   const std::string* current_item_ = nullptr;
+  pid_t task_pid_ = 0;
+  bool task_reaped_ = false;
+  std::chrono::steady_clock::time_point spawned_at_;
+  bool start_tried_ = false;
+  bool start_recorded_ = false;
   bool start_refused_ = false;
 };
 
@@ -201,13 +226,16 @@ bool Worker::EnsureConnected() {
   next_.reset();
   backoff_s_ = 0;
   store_.emplace(std::move(c.value()), keys_, p_.channel, p_.owner,
-                 static_cast<int64_t>(config_.lease_ttl_s * 1000),
-                 config_.result_ttl_s);
+                 static_cast<int64_t>(config_.lease_ttl_s * 1000));
   return true;
 }
 
 void Worker::OnTick() {
   NoteSignals();
+  if (start_due()) {
+    RecordStart(true);
+    return;
+  }
   if (!store_ || store_->broken()) return;
   last_beat_ = std::chrono::steady_clock::now();
   if (current_ != nullptr) {
@@ -234,23 +262,40 @@ void Worker::RequestCancel(const std::string& task_id) {
   stop_ = StopReason::kCancel;
 }
 
-void Worker::OnSpawned(pid_t pid, uint64_t start_time) {
-  if (pid > 0 && p_.board) p_.board->Publish(current_->id, pid);
+void Worker::OnSpawned(pid_t pid) {
+  if (p_.board) p_.board->Publish(current_->id, pid);
+  task_pid_ = pid;
+  spawned_at_ = std::chrono::steady_clock::now();
   LOGR(INFO) << "task start id=" << current_->id << " pid=" << pid
              << " attempt=" << current_->attempt;
+}
+
+void Worker::RecordStart(bool running) {
+  start_tried_ = true;
+  auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - spawned_at_);
+  uint64_t pstart = running ? ProcessStartTime(task_pid_) : 0;
   // A failed Start (Redis gone) is not fatal: the task runs, and the
   // finish step records it once Redis is back.
   for (int i = 0; i < 3; i++) {
     if (!EnsureConnected()) continue;
     auto ok = store_->Start(*current_item_, current_->id, current_->attempt,
-                            pid, start_time);
+                            task_pid_, pstart, ran.count());
     if (ok.ok()) {
-      if (!ok.value()) {
-        LOGR(INFO) << "task " << current_->id
-                   << " must not run (cancelled, or run elsewhere); "
-                      "stopping it";
-        start_refused_ = true;
-        stop_ = StopReason::kCancel;
+      switch (ok.value()) {
+        case WorkerStore::StartAnswer::kRun:
+          start_recorded_ = true;
+          break;
+        case WorkerStore::StartAnswer::kCancel:
+          RequestCancel(current_->id);
+          break;
+        case WorkerStore::StartAnswer::kDrop:
+          LOGR(INFO) << "task " << current_->id
+                     << " must not run (its record is gone, or it runs "
+                        "elsewhere); stopping it";
+          start_refused_ = true;
+          stop_ = StopReason::kCancel;
+          break;
       }
       return;
     }
@@ -283,7 +328,8 @@ void Worker::RunOne(const std::string& item) {
   }
   current_ = &spec.value();
   current_item_ = &item;
-  start_refused_ = false;
+  task_pid_ = 0;
+  task_reaped_ = start_tried_ = start_recorded_ = start_refused_ = false;
   stop_ = drain_ && stop_ == StopReason::kFastStop ? stop_ : StopReason::kNone;
 
   ExecLimits limits;
@@ -300,16 +346,7 @@ void Worker::RunOne(const std::string& item) {
   // The task's group is gone (RunTask killed it after the reap): the
   // master must not signal that group id any more, it may be reused.
   if (p_.board) p_.board->Clear();
-  if (outcome.kind == TaskOutcome::Kind::kSpawnFailed)
-    OnSpawned(0, 0);  // still mark it running, so that finish is consistent
 
-  if (start_refused_) {
-    // The start step dropped the item and, for a cancel, recorded it.
-    LOGR(INFO) << "task end id=" << spec->id << " state=dropped";
-    current_ = nullptr;
-    current_item_ = nullptr;
-    return;
-  }
   bool requeue = outcome.kind == TaskOutcome::Kind::kStopped;
   // A failure that may run again becomes a delayed task with the next
   // attempt number (retry_policy.h).
@@ -318,6 +355,20 @@ void Worker::RunOne(const std::string& item) {
                                               : config_.retry_default,
                       spec->retry_on};
   bool again = !requeue && ShouldRetry(outcome, spec->attempt, retry);
+  // Only the finish step records an unrecorded start with the end (a
+  // requeue needs none: the task goes back as queued). A cancel that came
+  // meanwhile means no more attempts.
+  if (again && task_pid_ > 0 && !start_tried_) {
+    RecordStart(false);
+    if (stop_ == StopReason::kCancel) again = false;
+  }
+  if (start_refused_) {
+    // The start step dropped the item and, for a cancel, recorded it.
+    LOGR(INFO) << "task end id=" << spec->id << " state=dropped";
+    current_ = nullptr;
+    current_item_ = nullptr;
+    return;
+  }
   int64_t delay_ms = 0;
   std::string next_item;
   if (again) {
@@ -340,14 +391,14 @@ void Worker::RunOne(const std::string& item) {
   // recovered, so the task runs again: at least once).
   for (;;) {
     if (EnsureConnected()) {
-      Status s = requeue ? store_->Requeue(item, spec->id)
-                 : again
-                     ? store_->Retry(item, next_item, spec->id, outcome,
-                                     spec->attempt, delay_ms)
-                     : store_->Finish(item, spec->id, outcome,
-                                      config_.result_ttl_s, spec->attempt,
-                                      config_.failed_max, config_.failed_ttl_s,
-                                      draining() ? nullptr : &next_);
+      Status s =
+          requeue ? store_->Requeue(item, spec->id)
+          : again ? store_->Retry(item, next_item, spec->id, outcome,
+                                  spec->attempt, delay_ms)
+                  : store_->Finish(
+                        item, spec->id, outcome, config_.result_ttl_s,
+                        spec->attempt, config_.failed_max, config_.failed_ttl_s,
+                        draining() ? nullptr : &next_, start_recorded_);
       if (s.ok()) break;
       LOGR(WARNING) << "recording task " << spec->id << ": " << s.message();
       if (store_->broken()) continue;

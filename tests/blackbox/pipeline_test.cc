@@ -73,6 +73,12 @@ TEST_F(Pipeline, TaskEnvironmentAndRecord) {
   EXPECT_EQ(Record("env1", "exit_code"), "3");
   EXPECT_EQ(Record("env1", "reason").rfind("exit", 0), 0u);
   EXPECT_EQ(Record("env1", "attempts"), "1");
+  // A task this short has its start recorded with its end, complete.
+  for (const char* f : {"worker", "owner", "host"})
+    EXPECT_NE(Record("env1", f), "(nil)") << f;
+  EXPECT_EQ(Record("env1", "pgid"), "(nil)");
+  EXPECT_LE(std::stoll(Record("env1", "started_at")),
+            std::stoll(Record("env1", "finished_at")));
   EXPECT_GT(std::stoll(conn_->Cmd({"TTL", "coyotes:task:env1"})), 0);
 }
 

@@ -62,9 +62,9 @@ class TestObserver : public ExecObserver {
       return stop_after_spawn;
     return stop;
   }
-  void OnSpawned(pid_t p, uint64_t start_time) override {
+  void OnSpawned(pid_t p) override {
     pid = p;
-    spawn_start_time = start_time;
+    spawn_start_time = ProcessStartTime(p);
     spawned++;
   }
 

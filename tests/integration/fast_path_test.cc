@@ -23,7 +23,7 @@ class QuietObserver : public ExecObserver {
   void OnTick() override {}
   double tick_s() const override { return 0.1; }
   StopReason stop_requested() const override { return StopReason::kNone; }
-  void OnSpawned(pid_t, uint64_t) override { spawned++; }
+  void OnSpawned(pid_t) override { spawned++; }
   int spawned = 0;
 };
 

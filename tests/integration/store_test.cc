@@ -76,12 +76,21 @@ const Status& StatusOf(const Result<T>& r) {
         << #expr << ": " << StatusOf(result_).ToString(); \
   } while (0)
 
-// Start's answer; an error is a test failure (and false).
+using StartAnswer = WorkerStore::StartAnswer;
+
+// Start's answer; an error is a test failure (and kDrop).
+StartAnswer StartOf(WorkerStore* store, const std::string& item,
+                    const std::string& id, int attempt, pid_t pgid,
+                    uint64_t pstart) {
+  Result<StartAnswer> r = store->Start(item, id, attempt, pgid, pstart);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? r.value() : StartAnswer::kDrop;
+}
+
+// Whether Start answered "run it".
 bool Started(WorkerStore* store, const std::string& item, const std::string& id,
              int attempt, pid_t pgid, uint64_t pstart) {
-  Result<bool> r = store->Start(item, id, attempt, pgid, pstart);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  return r.ok() && r.value();
+  return StartOf(store, item, id, attempt, pgid, pstart) == StartAnswer::kRun;
 }
 
 // Heartbeat's answer (true: the lease had been lost or is new).
@@ -584,9 +593,9 @@ TEST_F(StoreTest, StartMarksRunning) {
   auto store = Store("biz", kOwnerA);
   const std::string item = ClaimOne(store.get());
   const long long before = RedisNowMs();
-  Result<bool> r = store->Start(item, "t1", 2, 4242, 987654321ull);
+  Result<StartAnswer> r = store->Start(item, "t1", 2, 4242, 987654321ull);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_TRUE(r.value());
+  EXPECT_EQ(r.value(), StartAnswer::kRun);
   EXPECT_EQ(Field("t1", "state"), "running");
   EXPECT_GE(std::stoll(Field("t1", "started_at")), before);
   EXPECT_EQ(Field("t1", "attempts"), "2");
@@ -613,27 +622,34 @@ TEST_F(StoreTest, StartRefusesACancelledTask) {
   auto store = Store("biz", kOwnerA);
   const std::string item = ClaimOne(store.get());
   conn_->Cmd({"HSET", keys_.Task("t1"), "state", "cancelled"});
-  Result<bool> r = store->Start(item, "t1", 1, 4242, 1);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_FALSE(r.value());
+  EXPECT_EQ(StartOf(store.get(), item, "t1", 1, 4242, 1), StartAnswer::kDrop);
   EXPECT_EQ(Field("t1", "state"), "cancelled");
   EXPECT_FALSE(HasField("t1", "pgid"));
   EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0) << "item not dropped";
   EXPECT_EQ(conn_->Int({"EXISTS", keys_.Running("biz")}), 0);
 }
 
+// A cancel request is left for the worker to carry out: the record is
+// written once the task has been stopped (see
+// CancelBetweenClaimAndStartFinalizesTheRecord). A record that is gone
+// makes the worker drop the item.
 TEST_F(StoreTest, StartRefusesACancelRequestOrAMissingRecord) {
   ASSERT_EQ(Route(ShellTask("t1", "biz", "true")).status, "ok");
   ASSERT_EQ(Route(ShellTask("t2", "biz", "true")).status, "ok");
   auto store = Store("biz", kOwnerA);
   const std::string item1 = ClaimOne(store.get());
   conn_->Cmd({"HSET", keys_.Task("t1"), "cancel", "1"});
-  EXPECT_FALSE(Started(store.get(), item1, "t1", 1, 4242, 1));
-  EXPECT_EQ(Field("t1", "state"), "cancelled");
+  EXPECT_EQ(StartOf(store.get(), item1, "t1", 1, 4242, 1),
+            StartAnswer::kCancel);
+  EXPECT_EQ(Field("t1", "state"), "queued");
+  EXPECT_FALSE(HasField("t1", "pgid"));
+  EXPECT_EQ(conn_->List({"LRANGE", keys_.Proc(kOwnerA), "0", "-1"}),
+            Strings{item1});
+  ASSERT_OK(store->Discard(item1));
 
   const std::string item2 = ClaimOne(store.get());
   conn_->Cmd({"DEL", keys_.Task("t2")});
-  EXPECT_FALSE(Started(store.get(), item2, "t2", 1, 4242, 1));
+  EXPECT_EQ(StartOf(store.get(), item2, "t2", 1, 4242, 1), StartAnswer::kDrop);
   EXPECT_EQ(conn_->Int({"EXISTS", keys_.Task("t2")}), 0)
       << "a record was resurrected";
   EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0);
@@ -706,6 +722,102 @@ TEST_F(StoreTest, FinishClaimsTheNextItemInTheSameStep) {
   ASSERT_OK(store->Finish(*third, "t3", Exited(0), 100, 1, 10000, 100, &none));
   EXPECT_FALSE(none.has_value());
   EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0);
+}
+
+// A task that ended before the worker recorded its start: the finish
+// records both in one step.
+TEST_F(StoreTest, FinishOfAnUnrecordedStartRecordsBoth) {
+  TaskSpec t1 = ShellTask("t1", "biz", "one");
+  TaskSpec t2 = ShellTask("t2", "biz", "two");
+  for (const auto& t : {t1, t2}) ASSERT_EQ(Route(t).status, "ok");
+  auto store = Store("biz", kOwnerA);
+  const std::string item = ClaimOne(store.get());
+  // A cancel that came after the claim finds the task done: it ran.
+  conn_->Cmd({"HSET", keys_.Task("t1"), "cancel", "1"});
+  const long long before = RedisNowMs();
+  std::optional<std::string> next;
+  ASSERT_OK(store->Finish(item, "t1", Exited(0), 100, 3, 10000, 100, &next,
+                          /*started=*/false));
+  EXPECT_EQ(Field("t1", "state"), "succeeded");
+  const long long finished = std::stoll(Field("t1", "finished_at"));
+  EXPECT_GE(finished, before);
+  // Exited() ran 15 ms.
+  EXPECT_EQ(std::stoll(Field("t1", "started_at")), finished - 15);
+  EXPECT_EQ(Field("t1", "attempts"), "3");
+  EXPECT_EQ(Field("t1", "worker"), HostName() + ":" + std::to_string(getpid()));
+  EXPECT_EQ(Field("t1", "owner"), kOwnerA);
+  EXPECT_EQ(Field("t1", "host"), HostName());
+  EXPECT_FALSE(HasField("t1", "cancel"));
+  EXPECT_FALSE(HasField("t1", "pgid"));
+  EXPECT_NE(Field("t1", "history")
+                .find("\"started_at\":" + std::to_string(finished - 15)),
+            std::string::npos)
+      << Field("t1", "history");
+  EXPECT_EQ(conn_->Int({"HGET", keys_.Stats(), "succeeded"}), 1);
+  EXPECT_EQ(conn_->Int({"EXISTS", keys_.Running("biz")}), 0);
+  // The next item was claimed as usual.
+  EXPECT_EQ(next, EncodeQueueItem(t2));
+  EXPECT_EQ(conn_->List({"LRANGE", keys_.Proc(kOwnerA), "0", "-1"}),
+            Strings{*next});
+  // A retry after a lost reply finds it recorded.
+  std::optional<std::string> again;
+  ASSERT_OK(
+      store->Finish(item, "t1", Exited(1), 100, 3, 10000, 100, &again, false));
+  EXPECT_EQ(Field("t1", "state"), "succeeded");
+  EXPECT_FALSE(again.has_value());
+}
+
+// What the start script would have refused is not recorded: a record that
+// is gone stays gone, one that is no longer queued stays as it is.
+TEST_F(StoreTest, FinishOfAnUnrecordedStartLeavesATaskThatMayNotRun) {
+  for (const char* id : {"t1", "t2"})
+    ASSERT_EQ(Route(ShellTask(id, "biz", id)).status, "ok");
+  auto store = Store("biz", kOwnerA);
+  const std::string item1 = ClaimOne(store.get());
+  conn_->Cmd({"DEL", keys_.Task("t1")});
+  ASSERT_OK(store->Finish(item1, "t1", Exited(0), 100, 1, 10000, 100, nullptr,
+                          false));
+  EXPECT_EQ(conn_->Int({"EXISTS", keys_.Task("t1")}), 0)
+      << "a record was resurrected";
+
+  const std::string item2 = ClaimOne(store.get());
+  conn_->Cmd({"HSET", keys_.Task("t2"), "state", "cancelled"});
+  ASSERT_OK(store->Finish(item2, "t2", Exited(0), 100, 1, 10000, 100, nullptr,
+                          false));
+  EXPECT_EQ(Field("t2", "state"), "cancelled");
+  EXPECT_FALSE(HasField("t2", "finished_at"));
+  EXPECT_EQ(conn_->LLen(keys_.Proc(kOwnerA)), 0);
+  EXPECT_EQ(conn_->Int({"HGET", keys_.Stats(), "succeeded"}), 0);
+}
+
+// The worker sent a start whose reply it did not get: the start may have
+// been recorded after all, and the finish then ends it as usual.
+TEST_F(StoreTest, FinishOfAStartWhoseReplyWasLost) {
+  std::unique_ptr<WorkerStore> store;
+  std::string item;
+  ASSERT_NO_FATAL_FAILURE(
+      StartFirstOf({ShellTask("t1", "biz", "one")}, &store, &item));
+  const std::string started = Field("t1", "started_at");
+  ASSERT_OK(
+      store->Finish(item, "t1", Exited(0), 100, 1, 10000, 100, nullptr, false));
+  EXPECT_EQ(Field("t1", "state"), "succeeded");
+  EXPECT_EQ(Field("t1", "started_at"), started);
+  EXPECT_EQ(conn_->Int({"ZCARD", keys_.Running("biz")}), 0);
+}
+
+TEST_F(StoreTest, StartAfterTheTaskRanAWhileDatesItsStartBack) {
+  ASSERT_EQ(Route(ShellTask("t1", "biz", "sleep 9")).status, "ok");
+  auto store = Store("biz", kOwnerA);
+  const std::string item = ClaimOne(store.get());
+  const long long before = RedisNowMs();
+  Result<StartAnswer> r = store->Start(item, "t1", 1, 4242, 5, /*ran_ms=*/20);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r.value(), StartAnswer::kRun);
+  const long long started = std::stoll(Field("t1", "started_at"));
+  EXPECT_GE(started, before - 20);
+  EXPECT_LE(started, RedisNowMs() - 20);
+  EXPECT_EQ(conn_->Cmd({"ZSCORE", keys_.Running("biz"), "t1"}),
+            std::to_string(started));
 }
 
 TEST_F(StoreTest, UnclaimGivesAClaimedItemBackWhereItWas) {
@@ -1172,10 +1284,10 @@ TEST_F(StoreTest, TaskHeartbeatRenewsTheLease) {
 }
 
 // A task cancelled after a worker took it from the queue but before the
-// worker's start step: the worker's Start is refused and records the
-// cancel itself (the worker then stops what it spawned; a Finish it might
-// still send changes nothing). The record ends up cancelled and expiring,
-// and a distinct channel accepts the same command again.
+// worker recorded its start: Start answers kCancel, the worker stops what
+// it spawned and its finish (of a start never recorded) records the
+// cancel. The record ends up cancelled and expiring, and a distinct
+// channel accepts the same command again.
 TEST_F(StoreTest, CancelBetweenClaimAndStartFinalizesTheRecord) {
   conn_->Cmd({"HSET", keys_.Channels(), "d", R"({"distinct":true})"});
   ASSERT_EQ(Route(ShellTask("t1", "d", "one")).status, "ok");
@@ -1183,13 +1295,15 @@ TEST_F(StoreTest, CancelBetweenClaimAndStartFinalizesTheRecord) {
   const std::string item = ClaimOne(store.get());
   CancelReply c = Cancel(&*client_, keys_, "t1");
   EXPECT_EQ(c.outcome, "cancelling");
-  EXPECT_FALSE(Started(store.get(), item, "t1", 1, 4242, 5));
-  EXPECT_EQ(Field("t1", "state"), "cancelled");
+  EXPECT_EQ(StartOf(store.get(), item, "t1", 1, 4242, 5), StartAnswer::kCancel);
   TaskOutcome o;
   o.kind = TaskOutcome::Kind::kCancelled;
   o.signal = SIGTERM;
-  ASSERT_OK(store->Finish(item, "t1", o, 100));
+  ASSERT_OK(store->Finish(item, "t1", o, 100, 1, 10000, 100, nullptr,
+                          /*started=*/false));
   EXPECT_EQ(Field("t1", "state"), "cancelled");
+  EXPECT_FALSE(HasField("t1", "cancel"));
+  EXPECT_EQ(conn_->Int({"HGET", keys_.Stats(), "cancelled"}), 1);
   EXPECT_GT(conn_->Int({"TTL", keys_.Task("t1")}), 0);
   EXPECT_EQ(Route(ShellTask("t2", "d", "one")).status, "ok");
 }
