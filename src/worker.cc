@@ -91,9 +91,9 @@ class Worker : public ExecObserver {
     return current_ != nullptr && task_pid_ > 0 && !task_reaped_ &&
            !start_tried_;
   }
-  // Sends the start; with `running`, the task's process is not reaped yet
-  // and its start time identifies it.
-  void RecordStart(bool running);
+  // Sends the start of a task that has run ran_ms; pstart is its process
+  // start time while it runs (0 once reaped: the pid may be reused).
+  void RecordStart(int64_t ran_ms, uint64_t pstart);
 
   // A task's start is recorded once it has run this long: most tasks are
   // shorter, and their finish then records start and end in one step (one
@@ -233,7 +233,9 @@ bool Worker::EnsureConnected() {
 void Worker::OnTick() {
   NoteSignals();
   if (start_due()) {
-    RecordStart(true);
+    auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - spawned_at_);
+    RecordStart(ran.count(), ProcessStartTime(task_pid_));
     return;
   }
   if (!store_ || store_->broken()) return;
@@ -270,17 +272,14 @@ void Worker::OnSpawned(pid_t pid) {
              << " attempt=" << current_->attempt;
 }
 
-void Worker::RecordStart(bool running) {
+void Worker::RecordStart(int64_t ran_ms, uint64_t pstart) {
   start_tried_ = true;
-  auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - spawned_at_);
-  uint64_t pstart = running ? ProcessStartTime(task_pid_) : 0;
   // A failed Start (Redis gone) is not fatal: the task runs, and the
   // finish step records it once Redis is back.
   for (int i = 0; i < 3; i++) {
     if (!EnsureConnected()) continue;
     auto ok = store_->Start(*current_item_, current_->id, current_->attempt,
-                            task_pid_, pstart, ran.count());
+                            task_pid_, pstart, ran_ms);
     if (ok.ok()) {
       switch (ok.value()) {
         case WorkerStore::StartAnswer::kRun:
@@ -358,12 +357,13 @@ void Worker::RunOne(const std::string& item) {
   // Only the finish step records an unrecorded start with the end (a
   // requeue needs none: the task goes back as queued). A cancel that came
   // meanwhile means no more attempts.
-  if (again && task_pid_ > 0 && !start_tried_) {
-    RecordStart(false);
+  if (again && !start_tried_) {
+    RecordStart(outcome.duration_ms, 0);
     if (stop_ == StopReason::kCancel) again = false;
   }
   if (start_refused_) {
-    // The start step dropped the item and, for a cancel, recorded it.
+    // The start step dropped the item: its record is gone, or another
+    // owner runs it. There is nothing to record.
     LOGR(INFO) << "task end id=" << spec->id << " state=dropped";
     current_ = nullptr;
     current_item_ = nullptr;

@@ -178,6 +178,22 @@ TEST_F(Delayed, RetriesExhaustedGoToTheFailedSet) {
   EXPECT_NE(r.body.find("\"stderr\":\"no\\n\""), std::string::npos);
 }
 
+// A command that is not found never spawns a process: its attempts are
+// still recorded as such (their start with their end).
+TEST_F(Delayed, RetriesOfACommandNotFoundAreCounted) {
+  auto d = StartDaemon(
+      {"--concurrent=1", "--retry-min-delay=0.1", "--retry-max-delay=0.2"});
+  PushRaw("{\"id\":\"nf\",\"retry\":1,\"task\":\"no-such-command-here\"}");
+  ASSERT_TRUE(WaitState("nf", "failed", 15)) << d->LogTail();
+  EXPECT_EQ(Field("nf", "exit_code"), "127");
+  EXPECT_EQ(Field("nf", "attempts"), "2");
+  EXPECT_NE(Field("nf", "worker"), "(nil)");
+  EXPECT_GT(std::stoll(Field("nf", "started_at")), 0);
+  const std::string h = Field("nf", "history");
+  EXPECT_NE(h.find("{\"attempt\":1,\"started_at\":1"), std::string::npos) << h;
+  EXPECT_NE(h.find("{\"attempt\":2,\"started_at\":1"), std::string::npos) << h;
+}
+
 TEST_F(Delayed, RetryOnAndTempFail) {
   auto d = StartDaemon(
       {"--concurrent=1", "--retry-min-delay=0.1", "--retry-max-delay=0.2"});
