@@ -117,7 +117,8 @@ TEST_F(Lifecycle, CtrlCToTheGroupDoesNotKillTheTask) {
 
 TEST_F(Lifecycle, SecondTermIsAFastStopThatRequeues) {
   auto d = StartDaemon({"--concurrent=1", "--kill-grace=1"});
-  Push("sleep 30; touch " + (tmp_ / "never"));
+  // An odd duration, so that no other process on the machine matches.
+  Push("sleep 30.25; touch " + (tmp_ / "never"));
   ASSERT_TRUE(d->WaitLog("task start", 10)) << d->LogTail();
   d->Signal(SIGTERM);
   ASSERT_TRUE(d->WaitLog("draining", 5));
@@ -125,11 +126,11 @@ TEST_F(Lifecycle, SecondTermIsAFastStopThatRequeues) {
   EXPECT_TRUE(Exited0(d->WaitExit(15))) << d->LogTail();
   EXPECT_FALSE(Exists(d->pidfile()));
   EXPECT_FALSE(Exists(tmp_ / "never"));
-  EXPECT_TRUE(PidsWithCmdline("sleep 30").empty());
+  EXPECT_TRUE(PidsWithCmdline("sleep 30.25").empty());
   // The task is back at the head of its queue, not failed.
   auto items = conn_->List({"LRANGE", "coyotes:queue:default", "0", "-1"});
   ASSERT_EQ(items.size(), 1u);
-  EXPECT_NE(items[0].find("sleep 30"), std::string::npos);
+  EXPECT_NE(items[0].find("sleep 30.25"), std::string::npos);
 }
 
 TEST_F(Lifecycle, ShutdownTimeoutEndsTheDrain) {
