@@ -29,23 +29,8 @@ namespace coyotes {
   "                         '\"finished_at\":' .. now))\n"                     \
   "  e = (string.gsub(e, '\"started_at\":0',\n"                                \
   "                   '\"started_at\":' .. (started or '0')))\n"               \
-  "  if h then return string.sub(h, 1, -2) .. ',' .. e .. ']' end\n"          \
+  "  if h then return string.sub(h, 1, -2) .. ',' .. e .. ']' end\n"           \
   "  return '[' .. e .. ']'\n"                                                 \
-  "end\n"
-
-// Used by the cancel script: record a task that was cancelled before it
-// ran (state, reason, expiry, the stats, its distinct entry).
-#define COYOTES_CANCEL_UNSTARTED                                             \
-  "local function cancel_unstarted(record, stats, ttl, prefix, chan)\n"      \
-  "  redis.call('HDEL', record, 'due_at', 'cancel')\n"                       \
-  "  redis.call('HSET', record, 'state', 'cancelled', 'finished_at', now,\n" \
-  "             'reason', 'cancelled: before it started')\n"                 \
-  "  redis.call('EXPIRE', record, ttl)\n"                                    \
-  "  redis.call('HINCRBY', stats, 'cancelled', 1)\n"                         \
-  "  local dkey = redis.call('HGET', record, 'dkey')\n"                      \
-  "  if dkey then\n"                                                         \
-  "    redis.call('SREM', prefix .. 'coyotes:distinct:' .. chan, dkey)\n"    \
-  "  end\n"                                                                  \
   "end\n"
 
 // Router: producer items were parsed and are valid; make them queued (or
@@ -427,14 +412,23 @@ return {lost, cancel}
 // KEYS: 1 task record, 2 stats. ARGV: 1 key prefix, 2 result ttl s
 // Returns {outcome, owner}: outcome is cancelled, cancelling, finished or
 // missing.
-const Script kCancelScript = {"cancel",
-                              COYOTES_NOW COYOTES_CANCEL_UNSTARTED R"lua(
+const Script kCancelScript = {"cancel", COYOTES_NOW R"lua(
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return {'missing', ''} end
 local chan = redis.call('HGET', KEYS[1], 'channel') or ''
 local item = redis.call('HGET', KEYS[1], 'item') or ''
+-- Record a task that was cancelled before it ran (state, reason, expiry,
+-- the stats, its distinct entry).
 local function cancel_now()
-  cancel_unstarted(KEYS[1], KEYS[2], ARGV[2], ARGV[1], chan)
+  redis.call('HDEL', KEYS[1], 'due_at', 'cancel')
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'finished_at', now,
+             'reason', 'cancelled: before it started')
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
+  local dkey = redis.call('HGET', KEYS[1], 'dkey')
+  if dkey then
+    redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)
+  end
   return {'cancelled', ''}
 end
 -- A delayed task still waits in the delayed set, or was promoted to its

@@ -190,7 +190,8 @@ bool Drain(int fd, OutputTail* tail) {
 }  // namespace
 
 uint64_t ProcessStartTime(pid_t pid) {
-  // Read with plain syscalls: this runs once per task.
+  // Read with plain syscalls: a worker runs this for each task that runs
+  // long enough to have its start recorded.
   char path[32];
   snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
   UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
