@@ -78,7 +78,7 @@ std::optional<std::string> CommandPaths::Search(const std::string& name) {
     if (lstat(file.c_str(), &st) != 0) {
       if (errno != ENOENT && errno != ENOTDIR) return std::nullopt;
       // A missing directory cannot be watched by its time: leave this
-      // name to posix_spawnp rather than miss the directory appearing.
+      // name to the full search rather than miss the directory appearing.
       if (!is_dir) return std::nullopt;
       if (dst.st_mtim.tv_sec >= now.tv_sec - 1) keep = false;
       f.before.push_back({dir, dst.st_dev, dst.st_ino, dst.st_mtim});
@@ -93,7 +93,7 @@ std::optional<std::string> CommandPaths::Search(const std::string& name) {
     if (keep) found_[name] = std::move(f);
     return answer;
   }
-  return std::nullopt;  // nowhere: posix_spawnp reports it
+  return std::nullopt;  // nowhere: the full search reports it
 }
 
 }  // namespace coyotes

@@ -12,12 +12,12 @@
 // would fail there again, exactly as before (a directory changed in the
 // last two seconds is not trusted: file times tick coarsely). A remembered
 // file that was
-// removed makes the spawn fail; the caller then forgets it and lets
-// posix_spawnp search.
+// removed makes the spawn fail; the caller then forgets it and tries
+// every PATH entry (task_spawn.h).
 //
 // Only absolute PATH entries are handled, and only names whose earlier
 // candidates do not exist at all: anything else (a relative entry, a
-// candidate that exists but cannot run) is left to posix_spawnp.
+// candidate that exists but cannot run) is left to the full search.
 #ifndef COYOTES_COMMAND_PATH_H_
 #define COYOTES_COMMAND_PATH_H_
 
@@ -34,7 +34,7 @@ namespace coyotes {
 class CommandPaths {
  public:
   // The file to exec for `name` (which holds no '/') under PATH `path`, or
-  // nullopt: search with posix_spawnp.
+  // nullopt: try every PATH entry.
   std::optional<std::string> Find(const std::string& path,
                                   const std::string& name);
   // After a spawn of Find's answer failed: search afresh next time.

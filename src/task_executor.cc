@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,6 +20,7 @@
 #include "log.h"
 #include "output_tail.h"
 #include "shell_words.h"
+#include "task_spawn.h"
 #include "unique_fd.h"
 
 extern char** environ;
@@ -35,47 +35,11 @@ double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// posix_spawn's attribute and file-action objects, destroyed on scope exit.
-struct SpawnAttr {
-  posix_spawnattr_t a;
-  SpawnAttr() { posix_spawnattr_init(&a); }
-  ~SpawnAttr() { posix_spawnattr_destroy(&a); }
-};
-// The file actions of a spawn: stdin from /dev/null, stdout and stderr to
-// the pipes, nothing else open, and the task's directory. glibc checks each
-// descriptor it is given with getrlimit, six calls; the pipes get the same
-// numbers task after task, so the last set is kept and used again while
-// the numbers and the directory are the same.
-class SpawnActions {
- public:
-  ~SpawnActions() { Reset(); }
-  const posix_spawn_file_actions_t* Get(int out_fd, int err_fd,
-                                        const std::string& cwd) {
-    if (valid_ && out_fd == out_ && err_fd == err_ && cwd == cwd_) return &a_;
-    Reset();
-    posix_spawn_file_actions_init(&a_);
-    valid_ = true;
-    out_ = out_fd;
-    err_ = err_fd;
-    cwd_ = cwd;
-    posix_spawn_file_actions_addopen(&a_, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&a_, out_fd, 1);
-    posix_spawn_file_actions_adddup2(&a_, err_fd, 2);
-    posix_spawn_file_actions_addclosefrom_np(&a_, 3);
-    if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&a_, cwd.c_str());
-    return &a_;
-  }
-
- private:
-  void Reset() {
-    if (valid_) posix_spawn_file_actions_destroy(&a_);
-    valid_ = false;
-  }
-  posix_spawn_file_actions_t a_;
-  bool valid_ = false;
-  int out_ = -1, err_ = -1;
-  std::string cwd_;
-};
+// stdin of every task: /dev/null, opened once per process.
+int DevNull() {
+  static UniqueFd fd(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  return fd.get();
+}
 
 std::string_view EnvName(std::string_view entry) {
   return entry.substr(0, entry.find('='));
@@ -238,8 +202,7 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
   fcntl(err_r.get(), F_SETFL, O_NONBLOCK);
 
-  // Everything the child needs is prepared here; posix_spawn then clones
-  // with CLONE_VFORK and execs without running any of our code in between.
+  // Everything the child needs is prepared here (task_spawn.h).
   // Simple command lines skip the shell (shell_words.h says which).
   std::optional<std::vector<std::string>> direct;
   if (allow_direct && spec.uses_shell() && spec.cwd.empty() &&
@@ -262,39 +225,33 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   std::vector<char*> envp =
       BuildEnv(spec, extra_env, direct.has_value(), &env_owned);
 
-  static SpawnActions actions;
-  const posix_spawn_file_actions_t* fa =
-      actions.Get(out_w.get(), err_w.get(), spec.cwd);
-  SpawnAttr attr;
-  sigset_t empty, all;
-  sigemptyset(&empty);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr.a, &empty);
-  posix_spawnattr_setsigdefault(&attr.a, &all);
-  posix_spawnattr_setflags(&attr.a, POSIX_SPAWN_SETSID |
-                                        POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+  SpawnRequest req;
+  req.argv = argv.data();
+  req.envp = envp.data();
+  req.stdin_fd = DevNull();
+  req.stdout_fd = out_w.get();
+  req.stderr_fd = err_w.get();
+  if (!spec.cwd.empty()) req.cwd = spec.cwd.c_str();
   pid_t pid = -1;
   int rc;
+  // A command name is searched in the daemon's PATH, as execvp would
+  // search it; where it was found is remembered between tasks
+  // (command_path.h).
+  static CommandPaths paths;
+  const char* path = getenv("PATH");
+  std::optional<std::string> file;
   if (spec.uses_shell() && !direct) {
-    rc = posix_spawn(&pid, argv[0], fa, &attr.a, argv.data(), envp.data());
+    req.candidates = {"/bin/sh"};
+  } else if (path != nullptr && (file = paths.Find(path, argv_s[0]))) {
+    req.candidates = {*file};
   } else {
-    // A command name: where PATH holds it (the daemon's PATH, the one
-    // posix_spawnp reads), remembered between tasks (command_path.h).
-    static CommandPaths paths;
-    const char* path = getenv("PATH");
-    std::optional<std::string> file =
-        path != nullptr ? paths.Find(path, argv_s[0]) : std::nullopt;
-    rc = ENOENT;
-    if (file)
-      rc = posix_spawn(&pid, file->c_str(), fa, &attr.a, argv.data(),
-                       envp.data());
-    if (file && (rc == ENOENT || rc == ENOTDIR || rc == EACCES)) {
-      paths.Forget(argv_s[0]);  // gone or changed since: search again
-      file.reset();
-    }
-    if (!file)
-      rc = posix_spawnp(&pid, argv[0], fa, &attr.a, argv.data(), envp.data());
+    req.candidates = PathCandidates(path, argv_s[0]);
+  }
+  rc = req.candidates.empty() ? ENOENT : Spawn(req, &pid);
+  if (file && (rc == ENOENT || rc == ENOTDIR || rc == EACCES)) {
+    paths.Forget(argv_s[0]);  // gone or changed since: search again
+    req.candidates = PathCandidates(path, argv_s[0]);
+    rc = Spawn(req, &pid);
   }
   if (rc == ENOEXEC && direct) {
     // An executable without a #! line: sh runs it as a script. So do we,

@@ -409,9 +409,8 @@ TEST_F(ExecutorTest, TaskStartsWithCleanSignalState) {
   std::getline(lines, ign_line);
   EXPECT_EQ(blk, "SigBlk:\t0000000000000000");
   // Ignored dispositions survive exec unless reset: none of the standard
-  // signals may be left ignored. (glibc's posix_spawn leaves its own
-  // internal real-time signals 32 and 33 ignored, which the task's libc
-  // re-arms; they are outside this mask.)
+  // signals may be left ignored. (Real-time signals are outside this
+  // mask: the worker leaves them at their defaults.)
   ASSERT_EQ(ign_line.rfind("SigIgn:\t", 0), 0u) << ign_line;
   const unsigned long long ignored =
       std::stoull(ign_line.substr(8), nullptr, 16);
