@@ -235,6 +235,10 @@ void Worker::OnTick() {
   if (start_due()) {
     auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - spawned_at_);
+    // Logged with the recorded start, not at the spawn: most tasks end
+    // sooner, and their end line says it all.
+    LOGR(INFO) << "task start id=" << current_->id << " pid=" << task_pid_
+               << " attempt=" << current_->attempt;
     RecordStart(ran.count(), ProcessStartTime(task_pid_));
     return;
   }
@@ -268,8 +272,6 @@ void Worker::OnSpawned(pid_t pid) {
   if (p_.board) p_.board->Publish(current_->id, pid);
   task_pid_ = pid;
   spawned_at_ = std::chrono::steady_clock::now();
-  LOGR(INFO) << "task start id=" << current_->id << " pid=" << pid
-             << " attempt=" << current_->attempt;
 }
 
 void Worker::RecordStart(int64_t ran_ms, uint64_t pstart) {
@@ -379,7 +381,9 @@ void Worker::RunOne(const std::string& item) {
     next.attempt++;
     next_item = EncodeQueueItem(next);
   }
-  LOGR(INFO) << "task end id=" << spec->id << " state="
+  LOGR(INFO) << "task end id=" << spec->id
+             << (task_pid_ > 0 ? " pid=" + std::to_string(task_pid_) : "")
+             << " attempt=" << spec->attempt << " state="
              << (requeue ? "requeued"
                  : again ? "retrying"
                          : OutcomeState(outcome))

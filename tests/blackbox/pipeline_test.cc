@@ -97,6 +97,16 @@ TEST_F(Pipeline, FailuresAreRecordedAndTheWorkerGoesOn) {
   EXPECT_EQ(Record("nofile", "reason").rfind("spawn", 0), 0u);
   EXPECT_EQ(Record("slow", "state"), "failed");
   EXPECT_EQ(Record("slow", "reason").rfind("timeout", 0), 0u);
+  // The log: one end line per task, with the process and the attempt; a
+  // start line only for a task that ran long enough to have its start
+  // recorded (nothing started for a program that does not exist).
+  const std::string log = d->log();
+  EXPECT_NE(log.find("task start id=slow pid="), std::string::npos) << log;
+  EXPECT_NE(log.find("task end id=nofile attempt=1 state=failed"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("task start id=nofile"), std::string::npos) << log;
+  EXPECT_NE(log.find("task end id=ok pid="), std::string::npos) << log;
 }
 
 TEST_F(Pipeline, TenThousandTasksEachRunExactlyOnce) {
