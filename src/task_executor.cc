@@ -233,7 +233,6 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   req.stderr_fd = err_w.get();
   if (!spec.cwd.empty()) req.cwd = spec.cwd.c_str();
   pid_t pid = -1;
-  int rc;
   // A command name is searched in the daemon's PATH, as execvp would
   // search it; where it was found is remembered between tasks
   // (command_path.h).
@@ -247,7 +246,7 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   } else {
     req.candidates = PathCandidates(path, argv_s[0]);
   }
-  rc = req.candidates.empty() ? ENOENT : Spawn(req, &pid);
+  int rc = Spawn(req, &pid);
   if (file && (rc == ENOENT || rc == ENOTDIR || rc == EACCES)) {
     paths.Forget(argv_s[0]);  // gone or changed since: search again
     req.candidates = PathCandidates(path, argv_s[0]);

@@ -47,7 +47,9 @@ bool TryNext(int err) {
   // closes another's source, and each clears close-on-exec.
   for (int fd = 0; fd < 3; fd++)
     if (dup2(plan->stdio[fd], fd) < 0) ChildFail(plan, errno);
-  close_range(3, ~0U, 0);
+  // (Linux 5.9 and later; on an older kernel the task fails to start
+  // rather than inherit what it must not.)
+  if (close_range(3, ~0U, 0) != 0) ChildFail(plan, errno);
   if (plan->cwd != nullptr && chdir(plan->cwd) != 0) ChildFail(plan, errno);
   sigset_t none;
   sigemptyset(&none);
