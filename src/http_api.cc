@@ -793,13 +793,18 @@ void HttpApi::GetFailed(evhttp_request* req, const std::string& channel,
                   });
 }
 
+std::vector<std::string> HttpApi::FailedActionKeys(
+    const std::string& channel, const std::string& id) const {
+  return {keys_.Failed(channel), keys_.Task(id), keys_.Queue(channel),
+          keys_.Distinct(channel)};
+}
+
 void HttpApi::FailedAction(evhttp_request* req, const std::string& channel,
                            const std::string& id, const std::string& action) {
   if (!RedisUp(req)) return;
   redis_->Eval(
-      kFailedActionScript,
-      {keys_.Failed(channel), keys_.Task(id), keys_.Queue(channel)},
-      {id, action}, [req, channel, id, action](Result<const redisReply*> r) {
+      kFailedActionScript, FailedActionKeys(channel, id), {id, action},
+      [req, channel, id, action](Result<const redisReply*> r) {
         if (!r.ok()) {
           SendJson(req, HttpStatusOf(r.status()), r.status().message(),
                    nullptr);
@@ -807,6 +812,15 @@ void HttpApi::FailedAction(evhttp_request* req, const std::string& channel,
         }
         if (r.value()->integer == 0) {
           SendJson(req, 404, "no failed task " + id + " in " + channel,
+                   nullptr);
+          return;
+        }
+        if (r.value()->integer == 2) {
+          SendJson(req, 409,
+                   "task " + id +
+                       "'s command is already queued, delayed "
+                       "or running in distinct channel " +
+                       channel,
                    nullptr);
           return;
         }
@@ -819,38 +833,37 @@ void HttpApi::FailedAction(evhttp_request* req, const std::string& channel,
 
 void HttpApi::RetryAllFailed(evhttp_request* req, const std::string& channel) {
   if (!RedisUp(req)) return;
-  redis_->Command(
-      {"ZRANGE", keys_.Failed(channel), "0", "-1"},
-      [this, req, channel](Result<const redisReply*> r) {
-        if (!r.ok()) {
-          SendJson(req, HttpStatusOf(r.status()), r.status().message(),
-                   nullptr);
-          return;
-        }
-        struct Pending {
-          size_t left = 0;
-          int64_t queued = 0;
-        };
-        auto p = std::make_shared<Pending>();
-        p->left = r.value()->elements;
-        auto answer = [req, channel](int64_t n) {
-          json_t* d = json_object();
-          json_object_set_new(d, "queued", json_integer(n));
-          SendJson(req, 200, "ok", d);
-        };
-        if (p->left == 0) return answer(0);
-        for (size_t i = 0; i < r.value()->elements; i++) {
-          std::string id = ReplyText(r.value()->element[i]);
-          // Pipelined on one connection: they run in order.
-          redis_->Eval(
-              kFailedActionScript,
-              {keys_.Failed(channel), keys_.Task(id), keys_.Queue(channel)},
-              {id, "rerun"}, [p, answer](Result<const redisReply*> r) {
-                if (r.ok() && r.value()->integer == 1) p->queued++;
-                if (--p->left == 0) answer(p->queued);
-              });
-        }
-      });
+  redis_->Command({"ZRANGE", keys_.Failed(channel), "0", "-1"},
+                  [this, req, channel](Result<const redisReply*> r) {
+                    if (!r.ok()) {
+                      SendJson(req, HttpStatusOf(r.status()),
+                               r.status().message(), nullptr);
+                      return;
+                    }
+                    struct Pending {
+                      size_t left = 0;
+                      int64_t queued = 0;
+                    };
+                    auto p = std::make_shared<Pending>();
+                    p->left = r.value()->elements;
+                    auto answer = [req, channel](int64_t n) {
+                      json_t* d = json_object();
+                      json_object_set_new(d, "queued", json_integer(n));
+                      SendJson(req, 200, "ok", d);
+                    };
+                    if (p->left == 0) return answer(0);
+                    for (size_t i = 0; i < r.value()->elements; i++) {
+                      std::string id = ReplyText(r.value()->element[i]);
+                      // Pipelined on one connection: they run in order.
+                      redis_->Eval(kFailedActionScript,
+                                   FailedActionKeys(channel, id), {id, "rerun"},
+                                   [p, answer](Result<const redisReply*> r) {
+                                     if (r.ok() && r.value()->integer == 1)
+                                       p->queued++;
+                                     if (--p->left == 0) answer(p->queued);
+                                   });
+                    }
+                  });
 }
 
 void HttpApi::ListDeadLetters(evhttp_request* req) {

@@ -66,6 +66,9 @@ class HttpApi {
   void FailedAction(evhttp_request* req, const std::string& channel,
                     const std::string& id, const std::string& action);
   void RetryAllFailed(evhttp_request* req, const std::string& channel);
+  // The keys of the failed_action script for task `id` of `channel`.
+  std::vector<std::string> FailedActionKeys(const std::string& channel,
+                                            const std::string& id) const;
   void CancelTask(evhttp_request* req, const std::string& id);
   void ListDeadLetters(evhttp_request* req);
   void ClearDeadLetters(evhttp_request* req);

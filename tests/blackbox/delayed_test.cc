@@ -261,6 +261,48 @@ TEST_F(Delayed, FailedSetEndpointsAndBounds) {
   EXPECT_TRUE(WaitState("y", "succeeded"));
 }
 
+// In a distinct channel a task run again holds its command, as a routed
+// one does: another failed task with the same command stays failed
+// meanwhile (409), and may run again once the first has ended.
+TEST_F(Delayed, RerunInADistinctChannelHoldsItsCommand) {
+  auto d = StartDaemon({"--concurrent=1"});
+  int port = d->http_port();
+  ASSERT_EQ(Post(port, "/channels", "name=uniq&distinct=true&workers=1").status,
+            200);
+  const std::string flag = tmp_ / "go";
+  // Fails at once while the flag is missing; later runs until its timeout.
+  auto push = [&](const std::string& id) {
+    PushRaw("{\"id\":\"" + id +
+            "\",\"chan\":\"uniq\",\"timeout\":1.5,\"task\":\"[ -e " + flag +
+            " ] && sleep 30.375\"}");
+  };
+  auto held = [&] { return conn_->Cmd({"SCARD", "coyotes:distinct:uniq"}); };
+  push("a");
+  ASSERT_TRUE(WaitState("a", "failed")) << d->LogTail();
+  push("b");
+  ASSERT_TRUE(WaitState("b", "failed")) << d->LogTail();
+  EXPECT_EQ(held(), "0");
+
+  { std::ofstream(flag) << ""; }
+  EXPECT_EQ(Post(port, "/channels/uniq/failed-tasks/a", "").status, 200);
+  EXPECT_EQ(held(), "1");
+  HttpResponse r = Post(port, "/channels/uniq/failed-tasks/b", "");
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(Field("b", "state"), "failed");
+  EXPECT_EQ(HttpRequest(port, "GET", "/channels/uniq/failed-tasks/b").status,
+            200);
+  r = Post(port, "/channels/uniq/failed-tasks/retry-all", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"queued\":0"), std::string::npos) << r.body;
+
+  // a times out and lets go of the command; then b may run again.
+  ASSERT_TRUE(WaitFor([&] { return held() == "0"; }, 15)) << d->LogTail();
+  EXPECT_EQ(Field("a", "state"), "failed");
+  EXPECT_EQ(Post(port, "/channels/uniq/failed-tasks/b", "").status, 200);
+  EXPECT_EQ(held(), "1");
+  EXPECT_TRUE(WaitState("b", "running")) << d->LogTail();
+}
+
 TEST_F(Delayed, DelayTaskEndpoints) {
   auto d = StartDaemon({"--concurrent=1"});
   int port = d->http_port();
