@@ -4,10 +4,28 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 
 namespace coyotes {
 
 namespace {
+
+// PATH's entries, in order; an empty entry stays empty.
+std::vector<std::string> PathEntries(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t end = path.find(':', start);
+    out.emplace_back(path.substr(start, end - start));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
+  }
+}
+
+// The file `name` in directory `dir` (not empty).
+std::string InDir(const std::string& dir, const std::string& name) {
+  return dir + (dir.back() == '/' ? "" : "/") + name;
+}
 
 bool StatDir(const std::string& dir, struct stat* st) {
   return stat(dir.c_str(), st) == 0 && S_ISDIR(st->st_mode);
@@ -19,24 +37,27 @@ bool Same(const timespec& a, const timespec& b) {
 
 }  // namespace
 
+std::vector<std::string> PathCandidates(const char* path,
+                                        const std::string& name) {
+  if (name.find('/') != std::string::npos) return {name};
+  // execvp's search path when PATH is unset (confstr(_CS_PATH)).
+  std::vector<std::string> out;
+  for (const auto& dir : PathEntries(path != nullptr ? path : "/bin:/usr/bin"))
+    out.push_back(dir.empty() ? name : InDir(dir, name));
+  return out;
+}
+
 std::optional<std::string> CommandPaths::Find(const std::string& path,
                                               const std::string& name) {
   if (path != path_) {
     path_ = path;
     found_.clear();
-    dirs_.clear();
     usable_ = !path.empty();
-    size_t start = 0;
-    for (;;) {
-      size_t end = path.find(':', start);
-      std::string dir = path.substr(start, end - start);
-      // An empty entry means ".": relative, like any entry without a
-      // leading '/'.
+    dirs_ = PathEntries(path);
+    // An empty entry means ".": relative, like any entry without a
+    // leading '/'.
+    for (const auto& dir : dirs_)
       if (dir.empty() || dir[0] != '/') usable_ = false;
-      dirs_.push_back(dir);
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
   }
   if (!usable_ || name.empty() || name.find('/') != std::string::npos)
     return std::nullopt;
@@ -71,7 +92,7 @@ std::optional<std::string> CommandPaths::Search(const std::string& name) {
     // changes it, and the next Find sees that.
     struct stat dst;
     bool is_dir = StatDir(dir, &dst);
-    std::string file = dir + (dir.back() == '/' ? "" : "/") + name;
+    std::string file = InDir(dir, name);
     struct stat st;
     // lstat: only "no entry at all" is remembered; a dangling symlink
     // may come to life without its directory changing.

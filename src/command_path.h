@@ -31,6 +31,12 @@
 
 namespace coyotes {
 
+// The files execvp would try for `name` under `path` (PATH's value, or
+// null when unset): `name` itself when it holds a '/', else one per PATH
+// entry, an empty entry meaning the working directory.
+std::vector<std::string> PathCandidates(const char* path,
+                                        const std::string& name);
+
 class CommandPaths {
  public:
   // The file to exec for `name` (which holds no '/') under PATH `path`, or

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <string_view>
 
 namespace coyotes {
 
@@ -115,26 +114,6 @@ int Spawn(const SpawnRequest& req, pid_t* pid) {
   }
   *pid = child;
   return 0;
-}
-
-std::vector<std::string> PathCandidates(const char* path,
-                                        const std::string& name) {
-  if (name.find('/') != std::string::npos) return {name};
-  // execvp's search path when PATH is unset (confstr(_CS_PATH)).
-  std::string_view p = path != nullptr ? path : "/bin:/usr/bin";
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t end = p.find(':', start);
-    std::string_view dir = p.substr(start, end - start);
-    if (dir.empty())
-      out.push_back(name);
-    else
-      out.push_back(std::string(dir) + (dir.back() == '/' ? "" : "/") + name);
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  return out;
 }
 
 }  // namespace coyotes

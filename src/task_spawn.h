@@ -14,7 +14,8 @@
 // and `stderr_fd`; every other descriptor closed; `cwd` when not null. It
 // then tries the `candidates` in order as execvp tries PATH: past a file
 // that is missing or may not be executed (ENOENT, ENOTDIR, EACCES, ...) to
-// the next; any other error ends the search.
+// the next; any other error ends the search (PathCandidates in
+// command_path.h lists a PATH search's files).
 #ifndef COYOTES_TASK_SPAWN_H_
 #define COYOTES_TASK_SPAWN_H_
 
@@ -38,13 +39,6 @@ struct SpawnRequest {
 // none could be run, as execvp reports). A child that failed has been
 // reaped.
 int Spawn(const SpawnRequest& req, pid_t* pid);
-
-// The files execvp would try for `name` under `path` (PATH's value, or
-// null when unset): `name` itself when it holds a '/', else one per PATH
-// entry, an empty entry meaning the working directory.
-std::vector<std::string> PathCandidates(const char* path,
-                                        const std::string& name);
-
 }  // namespace coyotes
 
 #endif  // COYOTES_TASK_SPAWN_H_

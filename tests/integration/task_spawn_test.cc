@@ -21,19 +21,6 @@ extern char** environ;
 namespace coyotes {
 namespace {
 
-TEST(PathCandidatesTest, OnePerEntryAsExecvpTriesThem) {
-  using V = std::vector<std::string>;
-  EXPECT_EQ(PathCandidates("/a:/b/", "x"), (V{"/a/x", "/b/x"}));
-  // An empty entry is the working directory.
-  EXPECT_EQ(PathCandidates(":/a:", "x"), (V{"x", "/a/x", "x"}));
-  EXPECT_EQ(PathCandidates("", "x"), (V{"x"}));
-  // Unset: execvp's default path.
-  EXPECT_EQ(PathCandidates(nullptr, "x"), (V{"/bin/x", "/usr/bin/x"}));
-  // A name with a slash is not searched.
-  EXPECT_EQ(PathCandidates("/a:/b", "./x"), (V{"./x"}));
-  EXPECT_EQ(PathCandidates("/a", "/bin/x"), (V{"/bin/x"}));
-}
-
 class SpawnTest : public ::testing::Test {
  protected:
   void SetUp() override {
