@@ -62,7 +62,8 @@ uninstall: $(BUILD)/Makefile
 	$(MAKE) -C $(BUILD) uninstall
 
 format:
-	clang-format -i src/*.cc src/*.h tests/*/*.cc tests/*/*.h fuzz/*.cc bench/*.cc
+	clang-format -i src/*/*.cc src/*/*.h tests/*/*.cc tests/*/*.h tests/*/*/*.cc \
+		fuzz/*.cc bench/*.cc bench/*.h
 
 fuzz:
 	bash fuzz/build.sh fuzz/out && bash fuzz/run.sh fuzz/work $${FUZZ_SECONDS:-60}

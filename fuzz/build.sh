@@ -19,8 +19,8 @@ targets=(fuzz_multipart fuzz_urlencoded fuzz_body fuzz_task_json)
 # The sources each target links besides its own fuzz/TARGET.cc.
 sources_of() {
   case "$1" in
-    fuzz_task_json) echo src/task_codec.cc src/json_util.cc src/status.cc ;;
-    *) echo src/form.cc src/multipart.cc src/status.cc ;;
+    fuzz_task_json) echo src/task/task_codec.cc src/base/json_util.cc src/base/status.cc ;;
+    *) echo src/http/body.cc src/http/form.cc src/http/multipart.cc src/base/json_util.cc src/base/status.cc ;;
   esac
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "multipart.h"
+#include "http/multipart.h"
 
 namespace {
 

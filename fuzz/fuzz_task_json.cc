@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "task.h"
-#include "task_codec.h"
+#include "task/task.h"
+#include "task/task_codec.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "form.h"
+#include "http/form.h"
 
 namespace {
 

@@ -9,8 +9,11 @@ out=$(groff -man -ww -z "$src/man/coyotes.8" 2>&1)
 if [ -n "$out" ]; then echo "groff warnings:"; echo "$out"; exit 1; fi
 help=$("$build/src/coyotes" --help)
 missing=0
-for f in $(grep -hoE 'DEFINE_(bool|int32|int64|uint64|double|string)\([a-z0-9_]+' "$src"/src/*.cc |
-           sed -E 's/.*\(//' | sort -u); do
+flags=$(grep -rhoE --include='*.cc' 'DEFINE_(bool|int32|int64|uint64|double|string)\([a-z0-9_]+' "$src/src" |
+        sed -E 's/.*\(//' | sort -u)
+# No flag found means the search is wrong, not that all is documented.
+if [ -z "$flags" ]; then echo "no DEFINE_ found under $src/src"; exit 1; fi
+for f in $flags; do
   dashed=${f//_/-}
   escaped=${dashed//-/\\\\-}
   if ! grep -qE -- "(\\\\-\\\\-|--)($escaped|$dashed)" "$src/man/coyotes.8"; then

@@ -583,6 +583,5 @@ TEST_F(FakeDaemonTest, DestructorKillsAStubbornDaemonAndItsChildren) {
   EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
-
 }  // namespace
 }  // namespace coyotes::testing

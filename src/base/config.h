@@ -1,0 +1,58 @@
+// The daemon's settings as plain data: what every part reads, never a
+// FLAGS_ variable. daemon/flags.cc fills one from the command line after
+// validating each value; tests build one by hand. Defaults here are the
+// flags' defaults.
+#ifndef COYOTES_BASE_CONFIG_H_
+#define COYOTES_BASE_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+
+namespace coyotes {
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+  std::string ToString() const;
+};
+
+struct Config {
+  std::string channel_default = "default";
+  bool colorful_tty = false;
+  int concurrent = 5;
+  std::string http_addr_text = "127.0.0.1:60001";
+  HostPort http_addr;
+  std::string pidfile = "/tmp/coyotes.pid";
+  int redis_db = 0;
+  std::string redis_host_text = "127.0.0.1:6379";
+  HostPort redis_addr;
+  std::string redis_password;
+  bool task_mode = true;
+
+  double shutdown_timeout_s = 0;  // 0: wait for running tasks forever
+  double kill_grace_s = 3;
+  std::string key_namespace;
+  int64_t max_task_bytes = 1 << 20;
+  int max_channels = 64;
+  int64_t output_tail = 65536;
+  double task_timeout_s = 0;
+  int64_t result_ttl_s = 7 * 24 * 3600;
+  double lease_ttl_s = 3;
+  int64_t http_max_body = 1 << 20;
+  double pipe_grace_s = 2;
+  int retry_default = 0;
+  double retry_min_delay_s = 1;
+  double retry_max_delay_s = 300;
+  int64_t failed_max = 10000;
+  int64_t failed_ttl_s =
+      7 * 24 * 3600;  // wait for grandchildren holding output pipes
+};
+
+// Parses a "host:port" string; the port is required (the original's rule).
+Result<HostPort> ParseHostPort(const std::string& text);
+
+}  // namespace coyotes
+
+#endif  // COYOTES_BASE_CONFIG_H_

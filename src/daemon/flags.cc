@@ -1,0 +1,261 @@
+// The flag table. Names, meanings and defaults of the original program's
+// flags are kept (gflags accepts -redis-host and --redis-host alike); the
+// rest extend it. ConfigFromFlags is the only reader of FLAGS_ variables.
+#include "daemon/flags.h"
+
+#include <gflags/gflags.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "base/channel_name.h"
+
+// The original program's flags.
+DEFINE_string(channel_default, "default", "default channel (queue) name");
+DEFINE_bool(colorful_tty, false,
+            "colour log levels when standard error is a terminal");
+DEFINE_int32(concurrent, 5, "number of workers per channel");
+DEFINE_string(host, "127.0.0.1:6379", "deprecated alias of --redis-host");
+DEFINE_string(http_addr, "127.0.0.1:60001",
+              "listen address of the HTTP API, host:port (empty: no HTTP)");
+DEFINE_string(password, "", "deprecated alias of --redis-password");
+DEFINE_string(pidfile, "/tmp/coyotes.pid", "pid file path");
+DEFINE_int32(redis_db, 0, "Redis database number");
+DEFINE_string(redis_host, "127.0.0.1:6379", "Redis address, host:port");
+DEFINE_string(redis_password, "", "Redis password");
+DEFINE_bool(task_mode, true,
+            "run tasks; false: only serve HTTP and route tasks to channels");
+
+// Extensions.
+DEFINE_double(shutdown_timeout, 0,
+              "seconds a drain may take before running tasks are stopped "
+              "(0: wait forever)");
+DEFINE_double(kill_grace, 3,
+              "seconds between SIGTERM and SIGKILL when a task is stopped");
+DEFINE_string(namespace, "", "prefix of every Redis key the daemon owns");
+DEFINE_int64(max_task_bytes, 1 << 20,
+             "largest producer item accepted, in bytes");
+DEFINE_int32(max_channels, 64, "most channels, the default one included");
+DEFINE_int64(output_tail, 65536,
+             "bytes of stdout and of stderr kept per task (the last ones)");
+DEFINE_double(task_timeout, 0, "default task timeout in seconds (0: none)");
+DEFINE_int64(result_ttl, 7 * 24 * 3600,
+             "seconds a finished task's record is kept");
+DEFINE_double(lease_ttl, 3,
+              "seconds after which a silent worker is presumed dead");
+DEFINE_int64(http_max_body, 1 << 20, "largest HTTP request body, in bytes");
+DEFINE_int32(retry_default, 0,
+             "runs allowed after a failed first one, for tasks and channels "
+             "that set none");
+DEFINE_double(retry_min_delay, 1, "seconds before the first retry");
+DEFINE_double(retry_max_delay, 300, "most seconds between two retries");
+DEFINE_int64(failed_max, 10000,
+             "failed tasks kept per channel (the oldest are dropped)");
+DEFINE_int64(failed_ttl, 7 * 24 * 3600,
+             "seconds a failed task is kept in its channel's failed set");
+DEFINE_double(pipe_grace, 2,
+              "seconds to wait for a task's output pipes after it exits");
+
+namespace google {
+// gflags exits 1 on an unknown flag or a bad value; our usage errors exit 2.
+extern void (*gflags_exitfunc)(int);
+}  // namespace google
+
+namespace coyotes {
+
+const char kVersion[] = PACKAGE_VERSION;
+
+namespace {
+
+Status FlagError(const char* flag, const std::string& what) {
+  return InvalidArgument(std::string("--") + flag + ": " + what);
+}
+
+bool IsDefault(const char* name) {
+  gflags::CommandLineFlagInfo info;
+  return !gflags::GetCommandLineFlagInfo(name, &info) || info.is_default;
+}
+
+Status CheckSeconds(const char* flag, double v, double max) {
+  if (!std::isfinite(v) || v < 0 || v > max)
+    return FlagError(flag, "must be a number of seconds from 0 to " +
+                               std::to_string(static_cast<long>(max)));
+  return Status::Ok();
+}
+
+// The flags of this file, in table order, for --help.
+bool IsOurFlag(const gflags::CommandLineFlagInfo& f) {
+  return f.filename == __FILE__;  // not gflags.cc's own --fromenv etc.
+}
+
+}  // namespace
+
+Status ConfigFromFlags(Config* c) {
+  c->channel_default = FLAGS_channel_default;
+  if (!IsValidChannelName(c->channel_default))
+    return FlagError("channel-default", "'" + c->channel_default +
+                                            "' is not a valid channel name "
+                                            "([A-Za-z0-9_.:-], 1 to 64)");
+  c->colorful_tty = FLAGS_colorful_tty;
+  c->concurrent = FLAGS_concurrent;
+  if (c->concurrent < 1 || c->concurrent > 1024)
+    return FlagError("concurrent", "must be from 1 to 1024, not " +
+                                       std::to_string(c->concurrent));
+
+  // --host and --password are the original's deprecated spellings.
+  c->redis_host_text = FLAGS_redis_host;
+  if (!IsDefault("host") && IsDefault("redis_host"))
+    c->redis_host_text = FLAGS_host;
+  auto redis = ParseHostPort(c->redis_host_text);
+  if (!redis.ok())
+    return FlagError(
+        IsDefault("redis_host") && !IsDefault("host") ? "host" : "redis-host",
+        redis.status().message());
+  c->redis_addr = redis.value();
+  if (c->redis_addr.port == 0)
+    return FlagError(
+        IsDefault("redis_host") && !IsDefault("host") ? "host" : "redis-host",
+        "port 0 is not a Redis port");
+  c->redis_password = FLAGS_redis_password;
+  if (!IsDefault("password") && IsDefault("redis_password"))
+    c->redis_password = FLAGS_password;
+  c->redis_db = FLAGS_redis_db;
+  if (c->redis_db < 0) return FlagError("redis-db", "must not be negative");
+
+  c->http_addr_text = FLAGS_http_addr;
+  if (!c->http_addr_text.empty()) {
+    auto http = ParseHostPort(c->http_addr_text);
+    if (!http.ok()) return FlagError("http-addr", http.status().message());
+    c->http_addr = http.value();
+  }
+  c->pidfile = FLAGS_pidfile;
+  if (c->pidfile.empty()) return FlagError("pidfile", "must not be empty");
+  c->task_mode = FLAGS_task_mode;
+
+  Status s = CheckSeconds("shutdown-timeout", FLAGS_shutdown_timeout, 1e7);
+  if (!s.ok()) return s;
+  c->shutdown_timeout_s = FLAGS_shutdown_timeout;
+  s = CheckSeconds("kill-grace", FLAGS_kill_grace, 3600);
+  if (!s.ok()) return s;
+  c->kill_grace_s = FLAGS_kill_grace;
+  s = CheckSeconds("task-timeout", FLAGS_task_timeout, 1e7);
+  if (!s.ok()) return s;
+  c->task_timeout_s = FLAGS_task_timeout;
+  s = CheckSeconds("pipe-grace", FLAGS_pipe_grace, 3600);
+  if (!s.ok()) return s;
+  c->pipe_grace_s = FLAGS_pipe_grace;
+  s = CheckSeconds("lease-ttl", FLAGS_lease_ttl, 3600);
+  if (!s.ok()) return s;
+  if (FLAGS_lease_ttl < 0.3)
+    return FlagError("lease-ttl", "must be at least 0.3 seconds");
+  c->lease_ttl_s = FLAGS_lease_ttl;
+
+  c->key_namespace = FLAGS_namespace;
+  if (!c->key_namespace.empty() && !IsValidChannelName(c->key_namespace))
+    return FlagError("namespace", "'" + c->key_namespace +
+                                      "' must be [A-Za-z0-9_.:-], 1 to 64");
+  if (FLAGS_max_task_bytes < 64 || FLAGS_max_task_bytes > (512 << 20))
+    return FlagError("max-task-bytes", "must be from 64 to 536870912");
+  c->max_task_bytes = FLAGS_max_task_bytes;
+  if (FLAGS_max_channels < 1 || FLAGS_max_channels > 4096)
+    return FlagError("max-channels", "must be from 1 to 4096");
+  c->max_channels = FLAGS_max_channels;
+  if (FLAGS_output_tail < 0 || FLAGS_output_tail > (64 << 20))
+    return FlagError("output-tail", "must be from 0 to 67108864");
+  c->output_tail = FLAGS_output_tail;
+  if (FLAGS_result_ttl < 1)
+    return FlagError("result-ttl", "must be at least 1 second");
+  c->result_ttl_s = FLAGS_result_ttl;
+  if (FLAGS_retry_default < 0 || FLAGS_retry_default > 100)
+    return FlagError("retry-default", "must be from 0 to 100");
+  c->retry_default = FLAGS_retry_default;
+  s = CheckSeconds("retry-min-delay", FLAGS_retry_min_delay, 86400);
+  if (!s.ok()) return s;
+  s = CheckSeconds("retry-max-delay", FLAGS_retry_max_delay, 7 * 86400);
+  if (!s.ok()) return s;
+  if (FLAGS_retry_max_delay < FLAGS_retry_min_delay)
+    return FlagError("retry-max-delay", "must not be below --retry-min-delay");
+  c->retry_min_delay_s = FLAGS_retry_min_delay;
+  c->retry_max_delay_s = FLAGS_retry_max_delay;
+  if (FLAGS_failed_max < 0 || FLAGS_failed_max > 10000000)
+    return FlagError("failed-max", "must be from 0 to 10000000");
+  c->failed_max = FLAGS_failed_max;
+  if (FLAGS_failed_ttl < 1)
+    return FlagError("failed-ttl", "must be at least 1 second");
+  c->failed_ttl_s = FLAGS_failed_ttl;
+  if (FLAGS_http_max_body < 1024 || FLAGS_http_max_body > (512 << 20))
+    return FlagError("http-max-body", "must be from 1024 to 536870912");
+  c->http_max_body = FLAGS_http_max_body;
+  return Status::Ok();
+}
+
+std::string UsageText() {
+  std::ostringstream out;
+  out << "usage: coyotes [--flag=value ...]\n"
+         "Runs shell commands queued in Redis, with bounded concurrency per "
+         "channel.\n\nOptions (also -flag=value; see coyotes(8)):\n";
+  std::vector<gflags::CommandLineFlagInfo> flags;
+  gflags::GetAllFlags(&flags);
+  for (const auto& f : flags) {
+    if (!IsOurFlag(f)) continue;
+    std::string name = f.name;
+    for (char& ch : name)
+      if (ch == '_') ch = '-';
+    out << "  --" << name;
+    if (f.type != "bool") out << "=" << f.type;
+    out << "\n      " << f.description << " (default "
+        << (f.type == "string" ? "\"" + f.default_value + "\""
+                               : f.default_value)
+        << ")\n";
+  }
+  out << "  --flagfile=FILE\n      read flags from FILE, one per line\n"
+         "  --log_dir=DIR\n      write log files to DIR instead of stderr\n"
+         "  --v=N\n      verbose logging level\n"
+         "  --version\n      print the version and exit\n"
+         "  --help\n      print this text and exit\n";
+  return out.str();
+}
+
+Config ParseCommandLineOrExit(int* argc, char*** argv,
+                              std::vector<std::string>* warnings) {
+  for (int i = 1; i < *argc; i++) {
+    const char* a = (*argv)[i];
+    if (std::strcmp(a, "--") == 0) break;
+    if (!std::strcmp(a, "-h") || !std::strcmp(a, "-help") ||
+        !std::strcmp(a, "--help")) {
+      std::fputs(UsageText().c_str(), stdout);
+      std::exit(0);
+    }
+    if (!std::strcmp(a, "-version") || !std::strcmp(a, "--version")) {
+      std::printf("coyotes %s\n", kVersion);
+      std::exit(0);
+    }
+  }
+  google::gflags_exitfunc = [](int code) { std::exit(code == 0 ? 0 : 2); };
+  gflags::SetUsageMessage("see coyotes --help");
+  gflags::SetVersionString(kVersion);
+  gflags::ParseCommandLineFlags(argc, argv, true);
+  if (*argc > 1) {
+    std::fprintf(stderr,
+                 "coyotes: unexpected argument '%s' (flags are "
+                 "--name=value)\n",
+                 (*argv)[1]);
+    std::exit(2);
+  }
+  Config config;
+  Status s = ConfigFromFlags(&config);
+  if (!s.ok()) {
+    std::fprintf(stderr, "coyotes: %s\n", s.message().c_str());
+    std::exit(2);
+  }
+  if (!IsDefault("host"))
+    warnings->push_back("--host is deprecated, use --redis-host");
+  if (!IsDefault("password"))
+    warnings->push_back("--password is deprecated, use --redis-password");
+  return config;
+}
+
+}  // namespace coyotes

@@ -1,0 +1,133 @@
+// The master: signals, the worker slot table, drain and fast stop, the
+// router, lease keeping and recovery, and the HTTP API. It never runs a task.
+//
+// Slots, not pids, are the identity of workers (one per channel and index).
+// A slot whose worker dies is refilled after RespawnPolicy's delay unless
+// the daemon is stopping or the worker exited kExitConfig. States: kRunning
+// -> kDraining (USR2/TERM/INT: workers finish their task and exit) ->
+// kStopping (fast: a second TERM/INT or --shutdown-timeout; tasks are
+// stopped and requeued). The master exits when no worker is left.
+#ifndef COYOTES_DAEMON_MASTER_H_
+#define COYOTES_DAEMON_MASTER_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/event_loop.h"
+#include "base/unique_fd.h"
+#include "daemon/flags.h"
+#include "daemon/pidfile.h"
+#include "daemon/respawn_policy.h"
+#include "daemon/router.h"
+#include "daemon/worker_board.h"
+#include "http/http_api.h"
+#include "http/http_server.h"
+#include "store/async_redis.h"
+#include "store/redis_keys.h"
+
+namespace coyotes {
+
+struct ChannelSettings {
+  int workers = 5;
+  bool distinct = false;
+  int retry = -1;  // -1: --retry-default
+  // When this daemon learnt of it: a channel younger than a few seconds is
+  // not taken for deleted when a sync that raced its creation misses it.
+  std::chrono::steady_clock::time_point known_since =
+      std::chrono::steady_clock::now();
+};
+
+// Parses the JSON stored in coyotes:channels; missing fields take defaults.
+ChannelSettings ParseChannelSettings(const std::string& json,
+                                     int default_workers);
+
+class Master : public DaemonView {
+ public:
+  Master(const Config& config, PidFile pidfile,
+         std::map<std::string, ChannelSettings> channels);
+  ~Master() override;
+
+  // Binds HTTP, forks the workers, starts the router; kExitUsage when the
+  // HTTP address cannot be bound.
+  Status Start();
+  // Runs the loop until the daemon has stopped; returns the exit status.
+  int Run();
+
+  // DaemonView.
+  json_t* StatusJson() const override;
+  void OnChannelCreated(const std::string& channel,
+                        const std::string& settings) override;
+  void OnChannelDeleted(const std::string& channel) override;
+  void CancelRunning(const std::string& owner,
+                     const std::string& task_id) override;
+  void OnDelayed(double seconds) override { ArmPromote(seconds); }
+
+ private:
+  enum class State { kRunning, kDraining, kStopping };
+  struct Slot {
+    std::string channel;
+    int index = 0;
+    pid_t pid = 0;
+    std::string owner;
+    UniqueFd control;  // write end: D, F
+    UniqueFd status;   // read end: "due MS"
+    std::unique_ptr<Event> status_ev;
+    std::string status_buf;
+    // The task the worker runs and its process group (0 / "" when idle).
+    std::unique_ptr<WorkerBoard> board = std::make_unique<WorkerBoard>();
+    std::chrono::steady_clock::time_point started;
+    int quick_deaths = 0;
+    bool retired = false;  // exited kExitConfig, or its channel is gone
+    std::unique_ptr<Event> respawn_timer;
+  };
+
+  void OnSignal(int sig);
+  void ReapChildren();
+  void OnWorkerExit(Slot* slot, int status);
+  void Spawn(Slot* slot);
+  void ReadStatus(Slot* slot);
+  void AddChannel(const std::string& name, const ChannelSettings& settings);
+  void SendToWorkers(char command);
+  void StartDrain(const std::string& why);
+  void FastStop(const std::string& why);
+  void MaybeFinish();
+  void Tick();
+  void RecoverOwner(const std::string& owner);
+  void SyncChannels();
+  // Delayed tasks: promote the due ones; ArmPromote wakes us at the next
+  // due time (never later than it was already set for).
+  void Promote();
+  void ArmPromote(double seconds);
+  int LiveWorkers() const;
+
+  const Config& config_;
+  PidFile pidfile_;
+  RedisKeys keys_;
+  EventBase base_;
+  State state_ = State::kRunning;
+  std::chrono::steady_clock::time_point started_;
+  std::map<std::string, ChannelSettings> channels_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  RespawnPolicy respawn_policy_;
+
+  AsyncRedis redis_;  // API, ticks, recovery
+  std::unique_ptr<Router> router_;
+  bool router_stopped_ = false;
+  std::unique_ptr<HttpApi> api_;
+  std::unique_ptr<HttpServer> http_;
+  std::vector<std::unique_ptr<Event>> signals_;
+  Event tick_, shutdown_timer_, kill_timer_, promote_timer_;
+  std::chrono::steady_clock::time_point promote_at_;
+  bool promoting_ = false;
+  bool finished_ = false;
+  bool said_ready_ = false;
+};
+
+}  // namespace coyotes
+
+#endif  // COYOTES_DAEMON_MASTER_H_

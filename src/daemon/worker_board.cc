@@ -1,0 +1,64 @@
+#include "daemon/worker_board.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+
+#include "base/log.h"
+
+namespace coyotes {
+
+WorkerBoard::WorkerBoard() {
+  void* p = mmap(nullptr, sizeof(Page), PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  PCHECK(p != MAP_FAILED) << "mmap of a worker board";
+  // An anonymous mapping is zero-filled: pgid 0, seq 0, empty id.
+  page_ = static_cast<Page*>(p);
+}
+
+WorkerBoard::~WorkerBoard() { munmap(page_, sizeof(Page)); }
+
+void WorkerBoard::Publish(std::string_view task_id, pid_t pgid) {
+  // The group first: it is what the master needs if we die right here.
+  page_->pgid.store(pgid, std::memory_order_release);
+  size_t n = std::min(task_id.size(), kMaxTaskIdLength);
+  uint32_t s = page_->seq.load(std::memory_order_relaxed);
+  page_->seq.store(s + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  for (size_t i = 0; i < n; i++)
+    page_->id[i].store(task_id[i], std::memory_order_relaxed);
+  page_->id_len.store(static_cast<uint32_t>(n), std::memory_order_relaxed);
+  page_->seq.store(s + 2, std::memory_order_release);
+}
+
+void WorkerBoard::Clear() {
+  page_->pgid.store(0, std::memory_order_release);
+  uint32_t s = page_->seq.load(std::memory_order_relaxed);
+  page_->seq.store(s + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  page_->id_len.store(0, std::memory_order_relaxed);
+  page_->seq.store(s + 2, std::memory_order_release);
+}
+
+pid_t WorkerBoard::pgid() const {
+  return page_->pgid.load(std::memory_order_acquire);
+}
+
+std::string WorkerBoard::task_id() const {
+  // The writer holds the counter odd for a few stores; a counter that stays
+  // odd means the worker died in between.
+  for (int tries = 0; tries < 1000; tries++) {
+    uint32_t s = page_->seq.load(std::memory_order_acquire);
+    if (s & 1) continue;
+    size_t n = std::min<size_t>(page_->id_len.load(std::memory_order_relaxed),
+                                kMaxTaskIdLength);
+    std::string id(n, '\0');
+    for (size_t i = 0; i < n; i++)
+      id[i] = page_->id[i].load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (page_->seq.load(std::memory_order_relaxed) == s) return id;
+  }
+  return "";
+}
+
+}  // namespace coyotes

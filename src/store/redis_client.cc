@@ -1,0 +1,162 @@
+#include "store/redis_client.h"
+
+#include <cstring>
+
+namespace coyotes {
+
+namespace {
+
+timeval ToTimeval(double s) {
+  timeval tv;
+  tv.tv_sec = static_cast<time_t>(s);
+  tv.tv_usec = static_cast<suseconds_t>((s - tv.tv_sec) * 1e6);
+  return tv;
+}
+
+Status ErrorReply(const redisReply* r) {
+  std::string msg(r->str, r->len);
+  if (msg.rfind("WRONGPASS", 0) == 0 || msg.rfind("NOAUTH", 0) == 0 ||
+      msg.find("invalid password") != std::string::npos)
+    return Status(StatusCode::kPermissionDenied, "Redis: " + msg);
+  return Status(StatusCode::kInternal, "Redis: " + msg);
+}
+
+}  // namespace
+
+std::string ReplyString(const redisReply* r) {
+  if (r == nullptr) return "(no reply)";
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+      return std::string(r->str, r->len);
+    case REDIS_REPLY_INTEGER:
+      return std::to_string(r->integer);
+    case REDIS_REPLY_NIL:
+      return "(nil)";
+    case REDIS_REPLY_ARRAY: {
+      std::string s = "[";
+      for (size_t i = 0; i < r->elements; i++)
+        s += (i ? ", " : "") + ReplyString(r->element[i]);
+      return s + "]";
+    }
+  }
+  return "(?)";
+}
+
+Status RedisClient::ContextError(const char* what) const {
+  std::string err = ctx_ ? ctx_->errstr : "no connection";
+  return Unavailable(std::string(what) + ": " + err);
+}
+
+Result<RedisClient> RedisClient::Connect(const RedisTarget& t,
+                                         double timeout_s) {
+  redisContext* raw = redisConnectWithTimeout(t.addr.host.c_str(), t.addr.port,
+                                              ToTimeval(timeout_s));
+  if (raw == nullptr) return Unavailable("Redis: out of memory");
+  RedisClient c(raw);
+  if (raw->err)
+    return Unavailable("connect " + t.addr.ToString() + ": " + raw->errstr);
+  redisEnableKeepAlive(raw);
+  c.SetTimeout(timeout_s);
+  if (!t.password.empty()) {
+    auto r = c.Command({"AUTH", t.password});
+    if (!r.ok()) {
+      // Any refusal of AUTH is a wrong password (or no password set).
+      if (r.status().code() != StatusCode::kUnavailable)
+        return Status(StatusCode::kPermissionDenied, "Redis at " +
+                                                         t.addr.ToString() +
+                                                         " refused the "
+                                                         "password: " +
+                                                         r.status().message());
+      return r.status();
+    }
+  }
+  if (t.db != 0) {
+    auto r = c.Command({"SELECT", std::to_string(t.db)});
+    if (!r.ok()) {
+      if (r.status().code() == StatusCode::kUnavailable) return r.status();
+      return Status(
+          StatusCode::kPermissionDenied,
+          "--redis-db " + std::to_string(t.db) + ": " + r.status().message());
+    }
+  }
+  return c;
+}
+
+void RedisClient::SetTimeout(double seconds) {
+  if (ctx_) redisSetTimeout(ctx_.get(), ToTimeval(seconds));
+}
+
+Result<RedisReply> RedisClient::Command(const std::vector<std::string>& argv) {
+  if (broken()) return ContextError("Redis");
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  RedisReply r(static_cast<redisReply*>(
+      redisCommandArgv(ctx_.get(), ptrs.size(), ptrs.data(), lens.data())));
+  if (!r) return ContextError(argv[0].c_str());
+  if (r->type == REDIS_REPLY_ERROR) return ErrorReply(r.get());
+  return r;
+}
+
+Result<std::vector<RedisReply>> RedisClient::Pipeline(
+    const std::vector<std::vector<std::string>>& cmds) {
+  if (broken()) return ContextError("Redis");
+  for (const auto& argv : cmds) {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> lens;
+    for (const auto& a : argv) {
+      ptrs.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(ctx_.get(), ptrs.size(), ptrs.data(),
+                               lens.data()) != REDIS_OK)
+      return ContextError("pipeline");
+  }
+  std::vector<RedisReply> replies;
+  Status first_error;
+  for (size_t i = 0; i < cmds.size(); i++) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK)
+      return ContextError("pipeline");
+    RedisReply r(static_cast<redisReply*>(raw));
+    if (r->type == REDIS_REPLY_ERROR && first_error.ok())
+      first_error = ErrorReply(r.get());
+    replies.push_back(std::move(r));
+  }
+  if (!first_error.ok()) return first_error;
+  return replies;
+}
+
+Result<RedisReply> RedisClient::Eval(const Script& script,
+                                     const std::vector<std::string>& keys,
+                                     const std::vector<std::string>& args) {
+  const std::string* sha = nullptr;
+  for (const auto& [name, s] : shas_)
+    if (name == script.name) sha = &s;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    if (sha == nullptr) {
+      auto loaded = Command({"SCRIPT", "LOAD", script.text});
+      if (!loaded.ok()) return loaded.status().Annotate(script.name);
+      shas_.emplace_back(script.name, ReplyString(loaded.value().get()));
+      sha = &shas_.back().second;
+    }
+    std::vector<std::string> argv = {"EVALSHA", *sha,
+                                     std::to_string(keys.size())};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = Command(argv);
+    if (r.ok() || r.status().message().find("NOSCRIPT") == std::string::npos)
+      return r;
+    // Redis restarted and lost its script cache: load again.
+    std::erase_if(shas_, [&](const auto& p) { return p.first == script.name; });
+    sha = nullptr;
+  }
+  return Internal(std::string(script.name) + ": NOSCRIPT after reload");
+}
+
+}  // namespace coyotes

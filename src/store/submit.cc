@@ -1,0 +1,119 @@
+// Accepting tasks: the route script call shared by the router (producer
+// items) and the HTTP API (POSTed tasks), and the dead-letter entry.
+#include "store/submit.h"
+
+#include <chrono>
+
+#include "base/json_util.h"
+#include "base/log.h"
+#include "store/scripts.h"
+#include "task/task_codec.h"
+
+namespace coyotes {
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string DefaultChannelSettings(const Config&) {
+  // No "workers": a channel created on first use follows --concurrent of
+  // whichever daemon serves it.
+  return "{\"distinct\":false}";
+}
+
+std::string DeadLetterEntry(const std::string& reason,
+                            const std::string& payload) {
+  JsonPtr o(json_object());
+  json_object_set_new(o.get(), "reason", JsonStringLossy(reason));
+  json_object_set_new(o.get(), "payload", JsonStringLossy(payload));
+  json_object_set_new(o.get(), "at", json_integer(NowMs()));
+  return JsonDump(o.get());
+}
+
+RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
+                         const std::vector<Submission>& tasks,
+                         const std::string& proc_key) {
+  RouteCall call;
+  call.keys = {proc_key, keys.Channels(), keys.DeadLetters(), keys.Stats(),
+               keys.Delayed()};
+  call.args = {keys.prefix(), DefaultChannelSettings(config),
+               std::to_string(config.max_channels)};
+  for (const auto& [spec, payload] : tasks) {
+    std::vector<std::string> fields = {"id",      spec.id,     "name",
+                                       spec.name, "command",   spec.command,
+                                       "channel", spec.channel};
+    if (spec.args) {
+      JsonPtr a(json_array());
+      for (const auto& x : *spec.args)
+        json_array_append_new(a.get(), JsonStringLossy(x));
+      fields.push_back("args");
+      fields.push_back(JsonDump(a.get()));
+    }
+    std::vector<std::string> head = {
+        payload,
+        spec.channel,
+        EncodeQueueItem(spec),
+        spec.id,
+        spec.command,
+        DeadLetterEntry("channel '" + spec.channel +
+                            "' cannot be created: --max-channels (" +
+                            std::to_string(config.max_channels) + ") reached",
+                        payload),
+        std::to_string(static_cast<int64_t>(spec.delay_s * 1000)),
+        std::to_string(static_cast<int64_t>(spec.run_at_s * 1000)),
+        std::to_string(fields.size())};
+    call.args.insert(call.args.end(), head.begin(), head.end());
+    call.args.insert(call.args.end(), fields.begin(), fields.end());
+  }
+  return call;
+}
+
+void SubmitTasks(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
+                 const std::vector<Submission>& tasks,
+                 const std::string& proc_key,
+                 std::function<void(std::vector<SubmitOutcome>)> done) {
+  RouteCall call = BuildRouteCall(keys, config, tasks, proc_key);
+  size_t n = tasks.size();
+  redis->Eval(
+      kRouteScript, call.keys, call.args,
+      [n, done = std::move(done)](Result<const redisReply*> r) {
+        std::vector<SubmitOutcome> outs(n);
+        if (!r.ok() || r.value()->type != REDIS_REPLY_ARRAY ||
+            r.value()->elements != 2 * n) {
+          Status error = !r.ok() ? r.status()
+                                 : Internal("route: unexpected reply " +
+                                            ReplyString(r.value()));
+          for (auto& o : outs) o.status = error;
+          done(std::move(outs));
+          return;
+        }
+        const redisReply* rep = r.value();
+        for (size_t i = 0; i < n; i++) {
+          std::string s(rep->element[2 * i]->str, rep->element[2 * i]->len);
+          outs[i].channel_created = rep->element[2 * i + 1]->integer == 1;
+          outs[i].result = s == "ok"          ? SubmitResult::kQueued
+                           : s == "full"      ? SubmitResult::kChannelsFull
+                           : s == "duplicate" ? SubmitResult::kDuplicate
+                                              : SubmitResult::kDistinct;
+        }
+        done(std::move(outs));
+      });
+}
+
+void SubmitTask(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
+                const TaskSpec& spec, const std::string& proc_key,
+                const std::string& payload,
+                std::function<void(SubmitOutcome)> done) {
+  SubmitTasks(redis, keys, config, {Submission{spec, payload}}, proc_key,
+              [done = std::move(done)](std::vector<SubmitOutcome> outs) {
+                done(outs[0]);
+              });
+}
+
+}  // namespace coyotes

@@ -1,0 +1,52 @@
+// TaskSpec: what a producer asked for, validated. It travels through Redis
+// as a compact JSON "queue item" (task_codec.h) so that a worker's one
+// BLMOVE hands it everything it needs to start the process.
+#ifndef COYOTES_TASK_TASK_H_
+#define COYOTES_TASK_TASK_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace coyotes {
+
+struct TaskSpec {
+  std::string id;
+  std::string name;  // "task": what the original showed; display name
+  std::string channel;
+  // With args absent, `command` is a shell command line run as
+  // /bin/sh -c command. With args present (possibly empty), `command` is
+  // the program, looked up in PATH, and args are argv[1..]: no shell.
+  std::string command;
+  std::optional<std::vector<std::string>> args;
+  double timeout_s = 0;  // 0: the daemon's --task-timeout
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string cwd;
+  // 1 on the first run; raised by recovery each time a run was lost. It is
+  // the first member of the queue item ({"a":N,...}) so that the recovery
+  // script can raise it without re-encoding the JSON.
+  int attempt = 1;
+  // Delay: due this many seconds after the daemon received it, or at this
+  // unix time (seconds); both 0: now. Not part of the queue item.
+  double delay_s = 0;
+  double run_at_s = 0;
+  // Runs allowed after a failed first one (-1: the channel's or
+  // --retry-default), and the exit codes that are retried (empty: all).
+  int retry = -1;
+  std::vector<int> retry_on;
+
+  bool uses_shell() const { return !args.has_value(); }
+};
+
+// Limits on producer input, besides --max-task-bytes.
+inline constexpr size_t kMaxTaskIdLength = 128;
+inline constexpr size_t kMaxArgs = 4096;
+inline constexpr double kMaxTimeoutS = 1e7;
+// The furthest a task may be delayed: a year.
+inline constexpr double kMaxDelayS = 366 * 24 * 3600.0;
+
+}  // namespace coyotes
+
+#endif  // COYOTES_TASK_TASK_H_
