@@ -1,5 +1,5 @@
-// Unit tests for src/daemon/pidfile.h: the pid file's content, the flock that says
-// whether a daemon runs (within one process, across a fork), stale-file
+// Unit tests for src/daemon/pidfile.h: the pid file's content, the flock that
+// says whether a daemon runs (within one process, across a fork), stale-file
 // takeover, Remove() and error messages.
 #include "daemon/pidfile.h"
 

@@ -1,5 +1,5 @@
-// Unit tests for src/http/form.h: form look-ups, urlencoded decoding, media type
-// parsing, and DecodeBody for JSON, urlencoded and unsupported bodies.
+// Unit tests for src/http/form.h: form look-ups, urlencoded decoding, media
+// type parsing, and DecodeBody for JSON, urlencoded and unsupported bodies.
 #include "http/form.h"
 #include "http/body.h"
 

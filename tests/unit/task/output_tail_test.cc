@@ -1,5 +1,5 @@
-// Unit tests for src/task/output_tail.h: the last `capacity` bytes, exactly, for
-// any pattern of writes, checked against a reference string.
+// Unit tests for src/task/output_tail.h: the last `capacity` bytes, exactly,
+// for any pattern of writes, checked against a reference string.
 #include "task/output_tail.h"
 
 #include <gtest/gtest.h>
