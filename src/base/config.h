@@ -28,6 +28,7 @@ struct Config {
   int redis_db = 0;
   std::string redis_host_text = "127.0.0.1:6379";
   HostPort redis_addr;
+  std::string redis_user;  // "": AUTH with the password alone
   std::string redis_password;
   bool task_mode = true;
 

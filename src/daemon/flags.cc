@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/channel_name.h"
+#include "base/secret_file.h"
 
 // The original program's flags.
 DEFINE_string(channel_default, "default", "default channel (queue) name");
@@ -26,6 +27,11 @@ DEFINE_string(pidfile, "/tmp/coyotes.pid", "pid file path");
 DEFINE_int32(redis_db, 0, "Redis database number");
 DEFINE_string(redis_host, "127.0.0.1:6379", "Redis address, host:port");
 DEFINE_string(redis_password, "", "Redis password");
+DEFINE_string(redis_password_file, "",
+              "file holding the Redis password (read once at start; not "
+              "readable by others)");
+DEFINE_string(redis_user, "",
+              "Redis ACL user (AUTH user password; needs a password)");
 DEFINE_bool(task_mode, true,
             "run tasks; false: only serve HTTP and route tasks to channels");
 
@@ -122,6 +128,29 @@ Status ConfigFromFlags(Config* c) {
   c->redis_password = FLAGS_redis_password;
   if (!IsDefault("password") && IsDefault("redis_password"))
     c->redis_password = FLAGS_password;
+  if (!FLAGS_redis_password_file.empty()) {
+    if (!c->redis_password.empty())
+      return FlagError("redis-password-file",
+                       "give it or --redis-password, not both");
+    auto content = ReadSecretFile(FLAGS_redis_password_file);
+    if (!content.ok())
+      return FlagError("redis-password-file", content.status().message());
+    auto line = SecretLine(content.value());
+    if (!line.ok())
+      return FlagError("redis-password-file", FLAGS_redis_password_file +
+                                                  ": the password is " +
+                                                  line.status().message());
+    c->redis_password = line.value();
+  }
+  c->redis_user = FLAGS_redis_user;
+  if (!c->redis_user.empty()) {
+    for (char ch : c->redis_user)
+      if (static_cast<unsigned char>(ch) <= ' ' || ch == 0x7f)
+        return FlagError("redis-user", "must not hold blanks or controls");
+    if (c->redis_password.empty())
+      return FlagError("redis-user",
+                       "needs --redis-password or --redis-password-file");
+  }
   c->redis_db = FLAGS_redis_db;
   if (c->redis_db < 0) return FlagError("redis-db", "must not be negative");
 

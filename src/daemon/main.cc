@@ -34,7 +34,7 @@ Result<RedisClient> ConnectAtStart(const Config& config) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   sigaction(SIGUSR2, &sa, &old_usr2);
-  RedisTarget target{config.redis_addr, config.redis_password, config.redis_db};
+  RedisTarget target = RedisTargetOf(config);
   double delay = 0.2;
   Result<RedisClient> result = Unavailable("not tried");
   for (int attempt = 1;; attempt++) {

@@ -13,10 +13,7 @@ Router::Router(EventBase* base, const Config& config, const RedisKeys& keys,
     : config_(config),
       keys_(keys),
       owner_(std::move(owner)),
-      redis_(base,
-             RedisTarget{config.redis_addr, config.redis_password,
-                         config.redis_db},
-             "router"),
+      redis_(base, RedisTargetOf(config), "router"),
       retry_(base, -1, 0, [this](short) { RecoverOwn(); }) {
   redis_.set_on_ready([this] {
     if (running_ && !in_flight_) RecoverOwn();

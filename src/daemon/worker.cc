@@ -197,7 +197,7 @@ bool Worker::EnsureConnected() {
     LOGR(WARNING) << "lost the Redis connection; reconnecting";
     store_.reset();
   }
-  RedisTarget t{config_.redis_addr, config_.redis_password, config_.redis_db};
+  RedisTarget t = RedisTargetOf(config_);
   auto c = RedisClient::Connect(t, 2.0);
   if (!c.ok()) {
     if (c.status().code() == StatusCode::kPermissionDenied) {

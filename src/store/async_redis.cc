@@ -61,8 +61,8 @@ void AsyncRedis::Connect() {
   ctx_ = c;
   ready_ = false;
   // Queued before the connection completes; hiredis sends them in order.
-  if (!target_.password.empty())
-    Send({"AUTH", target_.password}, [this](Result<const redisReply*> r) {
+  if (auto auth = AuthCommand(target_); !auth.empty())
+    Send(auth, [this](Result<const redisReply*> r) {
       if (!r.ok()) LOGR(ERROR) << name_ << ": AUTH: " << r.status().message();
     });
   if (target_.db != 0)

@@ -49,6 +49,17 @@ Status RedisClient::ContextError(const char* what) const {
   return Unavailable(std::string(what) + ": " + err);
 }
 
+RedisTarget RedisTargetOf(const Config& config) {
+  return RedisTarget{config.redis_addr, config.redis_user,
+                     config.redis_password, config.redis_db};
+}
+
+std::vector<std::string> AuthCommand(const RedisTarget& t) {
+  if (t.password.empty()) return {};
+  if (t.user.empty()) return {"AUTH", t.password};
+  return {"AUTH", t.user, t.password};
+}
+
 Result<RedisClient> RedisClient::Connect(const RedisTarget& t,
                                          double timeout_s) {
   redisContext* raw = redisConnectWithTimeout(t.addr.host.c_str(), t.addr.port,
@@ -59,15 +70,15 @@ Result<RedisClient> RedisClient::Connect(const RedisTarget& t,
     return Unavailable("connect " + t.addr.ToString() + ": " + raw->errstr);
   redisEnableKeepAlive(raw);
   c.SetTimeout(timeout_s);
-  if (!t.password.empty()) {
-    auto r = c.Command({"AUTH", t.password});
+  if (auto auth = AuthCommand(t); !auth.empty()) {
+    auto r = c.Command(auth);
     if (!r.ok()) {
-      // Any refusal of AUTH is a wrong password (or no password set).
+      // Any refusal of AUTH is a wrong user or password (or none set).
       if (r.status().code() != StatusCode::kUnavailable)
         return Status(StatusCode::kPermissionDenied, "Redis at " +
                                                          t.addr.ToString() +
                                                          " refused the "
-                                                         "password: " +
+                                                         "credentials: " +
                                                          r.status().message());
       return r.status();
     }

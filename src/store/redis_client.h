@@ -25,9 +25,18 @@ using RedisReply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 struct RedisTarget {
   HostPort addr;
+  std::string user;  // a Redis 6 ACL user; "": the default user
   std::string password;
   int db = 0;
 };
+
+// The target --redis-host, --redis-user, --redis-password(-file) and
+// --redis-db name.
+RedisTarget RedisTargetOf(const Config& config);
+
+// The AUTH command for `target` (AUTH password, or AUTH user password);
+// empty when there is no password.
+std::vector<std::string> AuthCommand(const RedisTarget& target);
 
 // A Lua script and its SHA1 (filled in by Load).
 struct Script {

@@ -1,13 +1,15 @@
-// Unit tests for src/daemon/flags.h: ParseHostPort, ConfigFromFlags over the real
-// gflags table (every validation, the deprecated --host/--password aliases,
-// the dashed flag name in every message) and UsageText. Flag values are set
-// through gflags itself and restored by a FlagSaver after each test.
+// Unit tests for src/daemon/flags.h: ParseHostPort, ConfigFromFlags over the
+// real gflags table (every validation, the deprecated --host/--password
+// aliases, the dashed flag name in every message) and UsageText. Flag values
+// are set through gflags itself and restored by a FlagSaver after each test.
 // ParseCommandLineOrExit exits the process; its exit statuses are covered by
 // the black-box suite.
 #include "daemon/flags.h"
 
 #include <gflags/gflags.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <limits>
@@ -288,6 +290,68 @@ TEST_F(ConfigFromFlagsTest, PasswordAlias) {
     Set("password", "old");
     Set("redis_password", "new");
     EXPECT_EQ(MustConfig().redis_password, "new");
+  }
+}
+
+// A scratch file with `content` and `mode`, removed with the object.
+class ScratchFile {
+ public:
+  ScratchFile(const std::string& content, mode_t mode) {
+    char tmpl[] = "/tmp/coyotes-flags-XXXXXX";
+    int fd = mkstemp(tmpl);
+    EXPECT_GE(fd, 0);
+    path_ = tmpl;
+    EXPECT_EQ(write(fd, content.data(), content.size()),
+              static_cast<ssize_t>(content.size()));
+    fchmod(fd, mode);
+    close(fd);
+  }
+  ~ScratchFile() { unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST_F(ConfigFromFlagsTest, RedisPasswordFile) {
+  ScratchFile good("s3cret\n", 0600);
+  {
+    gflags::FlagSaver saver;
+    Set("redis_password_file", good.path());
+    EXPECT_EQ(MustConfig().redis_password, "s3cret");
+  }
+  {
+    gflags::FlagSaver saver;
+    Set("redis_password_file", good.path());
+    Set("redis_password", "other");
+    ExpectError("redis-password-file", "with --redis-password");
+  }
+  ScratchFile world("s3cret\n", 0644);
+  ExpectBad("redis_password_file", world.path(), "redis-password-file");
+  ScratchFile empty("\n", 0600);
+  ExpectBad("redis_password_file", empty.path(), "redis-password-file");
+  ScratchFile two("a\nb\n", 0600);
+  ExpectBad("redis_password_file", two.path(), "redis-password-file");
+  ExpectBad("redis_password_file", "/nonexistent/coyotes-password",
+            "redis-password-file");
+}
+
+TEST_F(ConfigFromFlagsTest, RedisUser) {
+  {
+    gflags::FlagSaver saver;
+    Set("redis_user", "coyotes");
+    Set("redis_password", "pw");
+    Config c = MustConfig();
+    EXPECT_EQ(c.redis_user, "coyotes");
+    EXPECT_EQ(c.redis_password, "pw");
+  }
+  // AUTH user password needs the password.
+  ExpectBad("redis_user", "coyotes", "redis-user");
+  {
+    gflags::FlagSaver saver;
+    Set("redis_password", "pw");
+    Set("redis_user", "two words");
+    ExpectError("redis-user", "a blank in the name");
   }
 }
 
