@@ -1,6 +1,8 @@
 // HostPort, the one address syntax of every flag that names a peer.
 #include "base/config.h"
 
+#include <arpa/inet.h>
+
 #include <cstdlib>
 
 namespace coyotes {
@@ -26,6 +28,17 @@ Result<HostPort> ParseHostPort(const std::string& text) {
   if (hp.port > 65535)
     return InvalidArgument("'" + text + "': port out of range");
   return hp;
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1)
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6;
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1)
+    return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
 }
 
 }  // namespace coyotes

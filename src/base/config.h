@@ -24,6 +24,9 @@ struct Config {
   int concurrent = 5;
   std::string http_addr_text = "127.0.0.1:60001";
   HostPort http_addr;
+  std::string http_token_file;  // "": no authentication
+  bool http_insecure = false;
+  std::string user;  // --user, "NAME[:GROUP]"; "": stay who we are
   std::string pidfile = "/tmp/coyotes.pid";
   int redis_db = 0;
   std::string redis_host_text = "127.0.0.1:6379";
@@ -50,6 +53,9 @@ struct Config {
   int64_t failed_ttl_s =
       7 * 24 * 3600;  // wait for grandchildren holding output pipes
 };
+
+// 127.0.0.0/8, ::1 and "localhost": an address only this host reaches.
+bool IsLoopbackHost(const std::string& host);
 
 // Parses a "host:port" string; the port is required (the original's rule).
 Result<HostPort> ParseHostPort(const std::string& text);

@@ -22,6 +22,12 @@ DEFINE_int32(concurrent, 5, "number of workers per channel");
 DEFINE_string(host, "127.0.0.1:6379", "deprecated alias of --redis-host");
 DEFINE_string(http_addr, "127.0.0.1:60001",
               "listen address of the HTTP API, host:port (empty: no HTTP)");
+DEFINE_string(http_token_file, "",
+              "file of bearer tokens the HTTP API requires (one per line, "
+              "'read' after a read-only one; re-read on HUP)");
+DEFINE_bool(http_insecure, false,
+            "allow --http-addr outside the loopback without "
+            "--http-token-file");
 DEFINE_string(password, "", "deprecated alias of --redis-password");
 DEFINE_string(pidfile, "/tmp/coyotes.pid", "pid file path");
 DEFINE_int32(redis_db, 0, "Redis database number");
@@ -32,6 +38,9 @@ DEFINE_string(redis_password_file, "",
               "readable by others)");
 DEFINE_string(redis_user, "",
               "Redis ACL user (AUTH user password; needs a password)");
+DEFINE_string(user, "",
+              "NAME[:GROUP]: started as root, drop to this user after "
+              "binding and reading secrets; workers too");
 DEFINE_bool(task_mode, true,
             "run tasks; false: only serve HTTP and route tasks to channels");
 
@@ -159,7 +168,21 @@ Status ConfigFromFlags(Config* c) {
     auto http = ParseHostPort(c->http_addr_text);
     if (!http.ok()) return FlagError("http-addr", http.status().message());
     c->http_addr = http.value();
+    c->http_token_file = FLAGS_http_token_file;
+    c->http_insecure = FLAGS_http_insecure;
+    // Anyone who reaches the port can run commands: outside the loopback
+    // that needs tokens, or an explicit "I know".
+    if (!IsLoopbackHost(c->http_addr.host) && c->http_token_file.empty() &&
+        !c->http_insecure)
+      return FlagError("http-addr",
+                       "'" + c->http_addr_text +
+                           "' is outside the loopback: anyone who reaches it "
+                           "could run commands; give --http-token-file, or "
+                           "--http-insecure to accept that");
   }
+  c->user = FLAGS_user;
+  if (!IsDefault("user") && c->user.empty())
+    return FlagError("user", "must name a user");
   c->pidfile = FLAGS_pidfile;
   if (c->pidfile.empty()) return FlagError("pidfile", "must not be empty");
   c->task_mode = FLAGS_task_mode;

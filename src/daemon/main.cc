@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "base/channel_name.h"
 #include "base/exit_status.h"
@@ -15,6 +17,7 @@
 #include "daemon/flags.h"
 #include "daemon/master.h"
 #include "daemon/pidfile.h"
+#include "daemon/privileges.h"
 #include "daemon/router.h"
 #include "store/redis_client.h"
 #include "store/redis_keys.h"
@@ -105,7 +108,26 @@ int Main(int argc, char** argv) {
   Config config = ParseCommandLineOrExit(&argc, &argv, &warnings);
   InitLogging(argv[0], config.colorful_tty);
   for (const auto& w : warnings) LOGR(WARNING) << w;
-  if (geteuid() == 0)
+  // --user is resolved before anything is started, so that a typo is an
+  // exit 2 and not a daemon that half started.
+  std::optional<RunAs> run_as;
+  if (!config.user.empty()) {
+    auto who = ResolveRunAs(config.user);
+    if (!who.ok()) {
+      std::fprintf(stderr, "coyotes: --user: %s\n",
+                   who.status().message().c_str());
+      return kExitUsage;
+    }
+    if (geteuid() != 0 && who->uid != geteuid()) {
+      std::fprintf(stderr,
+                   "coyotes: --user: not started as root, so it cannot "
+                   "become '%s'\n",
+                   who->user.c_str());
+      return kExitUsage;
+    }
+    run_as = who.value();
+  }
+  if (geteuid() == 0 && !run_as)
     LOGR(WARNING) << "running as root: every task runs as root too; run "
                      "coyotes as an unprivileged user (see coyotes(8), "
                      "SECURITY)";
@@ -137,6 +159,7 @@ int Main(int argc, char** argv) {
 
   Master master(config, std::move(pidfile.value()),
                 std::move(channels.value()));
+  if (run_as) master.set_run_as(*run_as);
   Status s = master.Start();
   if (!s.ok()) {
     LOGR(ERROR) << s.message();

@@ -97,6 +97,28 @@ Master::Master(const Config& config, PidFile pidfile,
 
 Master::~Master() = default;
 
+Status Master::DropRoot(const RunAs& who) {
+  if (!FLAGS_log_dir.empty()) {
+    // Log files are opened again on HUP, and glog opens a severity's file
+    // at its first line: the directory must stay writable after the drop.
+    // Checked with the new ids before it is too late to say so clearly.
+    Status writable = Status::Ok();
+    if (setegid(who.gid) != 0 || seteuid(who.uid) != 0)
+      writable = Status::Errno("--user: trying the ids of " + who.user, errno);
+    else if (faccessat(AT_FDCWD, FLAGS_log_dir.c_str(), W_OK | X_OK,
+                       AT_EACCESS) != 0)
+      writable = InvalidArgument("--log_dir " + FLAGS_log_dir +
+                                 ": not writable by --user " + who.user);
+    if (seteuid(0) != 0 || setegid(0) != 0)
+      return Status::Errno("--user: back to root to drop for good", errno);
+    if (!writable.ok()) return writable;
+  }
+  Status s = DropPrivileges(who);
+  if (!s.ok()) return s.Annotate("--user " + who.user);
+  LOGR(INFO) << "running as user=" << who.user << " group=" << who.group;
+  return Status::Ok();
+}
+
 Status Master::Start() {
   signal(SIGPIPE, SIG_IGN);
   for (int sig : {SIGUSR2, SIGTERM, SIGINT, SIGHUP, SIGCHLD}) {
@@ -119,6 +141,15 @@ Status Master::Start() {
     }
     http_ = std::move(server.value());
     http = http_->bound().ToString();
+  }
+  // Everything that needs root is done: the pidfile is locked, the port
+  // bound, the secret files read. From here on the master is --user.
+  if (run_as_) {
+    Status dropped = DropRoot(*run_as_);
+    if (!dropped.ok()) {
+      pidfile_.Remove();
+      return dropped;
+    }
   }
 
   router_ = std::make_unique<Router>(&base_, config_, keys_,
@@ -247,8 +278,19 @@ void Master::Spawn(Slot* slot) {
   int channel_retry = channels_.count(channel) ? channels_[channel].retry : -1;
   WorkerBoard* board = slot->board.get();
   board->Clear();
+  RunAs who = run_as_ ? *run_as_ : CurrentUser();
   auto child = ForkChild(
       {control_r.get(), status_w.get()}, [&](const std::vector<int>& fds) {
+        // Before anything else, and before Redis: a worker that cannot
+        // become its user, or could become root again, runs nothing. 78
+        // tells the master not to respawn it.
+        Status dropped = DropPrivileges(who);
+        if (dropped.ok()) dropped = CheckCannotRegainRoot();
+        if (!dropped.ok()) {
+          LOGR(ERROR) << "worker " << channel << "/" << index << ": "
+                      << dropped.message();
+          return kExitConfig;
+        }
         WorkerParams p;
         p.channel = channel;
         p.index = index;
@@ -266,6 +308,7 @@ void Master::Spawn(Slot* slot) {
     return;
   }
   slot->pid = child.value();
+  slot->user = who.user;
   slot->owner = prefix + std::to_string(slot->pid) + "/" + suffix;
   slot->started = std::chrono::steady_clock::now();
   slot->status_buf.clear();
@@ -542,6 +585,7 @@ json_t* Master::StatusJson() const {
                         s->pid > 0 ? json_integer(s->pid) : json_null());
     json_object_set_new(w, "channel", json_string(s->channel.c_str()));
     json_object_set_new(w, "index", json_integer(s->index));
+    json_object_set_new(w, "user", json_string(s->user.c_str()));
     std::string task_id = s->pid > 0 ? s->board->task_id() : "";
     const char* st = s->pid <= 0       ? (s->retired ? "retired" : "restarting")
                      : task_id.empty() ? "idle"

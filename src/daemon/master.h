@@ -15,6 +15,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "base/unique_fd.h"
 #include "daemon/flags.h"
 #include "daemon/pidfile.h"
+#include "daemon/privileges.h"
 #include "daemon/respawn_policy.h"
 #include "daemon/router.h"
 #include "daemon/worker_board.h"
@@ -50,6 +52,9 @@ class Master : public DaemonView {
  public:
   Master(const Config& config, PidFile pidfile,
          std::map<std::string, ChannelSettings> channels);
+  // --user: Start() drops to `who` once the HTTP port is bound, and every
+  // worker runs as `who`.
+  void set_run_as(const RunAs& who) { run_as_ = who; }
   ~Master() override;
 
   // Binds HTTP, forks the workers, starts the router; kExitUsage when the
@@ -84,12 +89,14 @@ class Master : public DaemonView {
     int quick_deaths = 0;
     bool retired = false;  // exited kExitConfig, or its channel is gone
     std::unique_ptr<Event> respawn_timer;
+    std::string user;  // the worker runs as
   };
 
   void OnSignal(int sig);
   void ReapChildren();
   void OnWorkerExit(Slot* slot, int status);
   void Spawn(Slot* slot);
+  Status DropRoot(const RunAs& who);
   void ReadStatus(Slot* slot);
   void AddChannel(const std::string& name, const ChannelSettings& settings);
   void SendToWorkers(char command);
@@ -112,6 +119,7 @@ class Master : public DaemonView {
   State state_ = State::kRunning;
   std::chrono::steady_clock::time_point started_;
   std::map<std::string, ChannelSettings> channels_;
+  std::optional<RunAs> run_as_;
   std::vector<std::unique_ptr<Slot>> slots_;
   RespawnPolicy respawn_policy_;
 

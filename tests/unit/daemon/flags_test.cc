@@ -355,6 +355,50 @@ TEST_F(ConfigFromFlagsTest, RedisUser) {
   }
 }
 
+TEST_F(ConfigFromFlagsTest, HttpOutsideLoopbackNeedsTokensOrInsecure) {
+  ExpectBad("http_addr", "0.0.0.0:8080", "http-addr");
+  ExpectBad("http_addr", ":8080", "http-addr");
+  ExpectBad("http_addr", "192.0.2.1:8080", "http-addr");
+  ExpectBad("http_addr", "[::]:8080", "http-addr");
+  for (const char* local :
+       {"127.0.0.1:1", "127.9.9.9:1", "[::1]:1", "localhost:1"}) {
+    gflags::FlagSaver saver;
+    Set("http_addr", local);
+    EXPECT_EQ(MustConfig().http_addr_text, local);
+  }
+  {
+    gflags::FlagSaver saver;
+    Set("http_addr", "0.0.0.0:8080");
+    Set("http_token_file", "/etc/coyotes/tokens");
+    EXPECT_EQ(MustConfig().http_token_file, "/etc/coyotes/tokens");
+  }
+  {
+    gflags::FlagSaver saver;
+    Set("http_addr", "0.0.0.0:8080");
+    Set("http_insecure", "true");
+    EXPECT_TRUE(MustConfig().http_insecure);
+  }
+}
+
+TEST(IsLoopbackHostTest, Addresses) {
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("127.255.0.3"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("128.0.0.1"));
+  EXPECT_FALSE(IsLoopbackHost("::"));
+  EXPECT_FALSE(IsLoopbackHost("example.org"));
+  EXPECT_FALSE(IsLoopbackHost(""));
+}
+
+TEST_F(ConfigFromFlagsTest, User) {
+  ExpectBad("user", "", "user");
+  gflags::FlagSaver saver;
+  Set("user", "nobody:nogroup");
+  EXPECT_EQ(MustConfig().user, "nobody:nogroup");
+}
+
 TEST_F(ConfigFromFlagsTest, RedisDb) {
   ExpectBad("redis_db", "-1", "redis-db");
 }
