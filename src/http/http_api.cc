@@ -11,6 +11,8 @@
 #include "base/json_util.h"
 #include "base/log.h"
 #include "http/http_server.h"
+#include "http/task_form.h"
+#include "http/task_record.h"
 #include "store/scripts.h"
 #include "store/submit.h"
 #include "task/task_codec.h"
@@ -81,70 +83,6 @@ Result<std::vector<std::string>> SplitPath(const std::string& path) {
   return out;
 }
 
-Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
-                              int64_t max_task_bytes) {
-  JsonPtr o(json_object());
-  for (const char* k : {"task", "command", "id", "cwd"}) {
-    const std::string* v = FormGet(form, k);
-    if (v) json_object_set_new(o.get(), k, json_stringn(v->data(), v->size()));
-  }
-  json_object_set_new(o.get(), "chan",
-                      json_stringn(channel.data(), channel.size()));
-  std::vector<std::string> args = FormGetAll(form, "args");
-  if (!args.empty()) {
-    json_t* a = json_array();
-    for (const auto& x : args)
-      json_array_append_new(a, json_stringn(x.data(), x.size()));
-    json_object_set_new(o.get(), "args", a);
-  }
-  if (const std::string* t = FormGet(form, "timeout"); t && !t->empty()) {
-    char* end = nullptr;
-    double v = std::strtod(t->c_str(), &end);
-    if (end == t->c_str() || *end != '\0' || !std::isfinite(v))
-      return InvalidArgument("field 'timeout' must be a number of seconds");
-    json_object_set_new(o.get(), "timeout", json_real(v));
-  }
-  // Numbers arrive as text in forms; the JSON rules then apply to them.
-  for (const char* k : {"delay", "run_at", "retry"}) {
-    const std::string* v = FormGet(form, k);
-    if (v == nullptr || v->empty()) continue;
-    json_error_t err;
-    json_t* n = json_loadb(v->data(), v->size(), JSON_DECODE_ANY, &err);
-    if (n == nullptr || !json_is_number(n)) {
-      if (n) json_decref(n);
-      return InvalidArgument(std::string("field '") + k + "' must be a number");
-    }
-    json_object_set_new(o.get(), k, n);
-  }
-  std::vector<std::string> codes = FormGetAll(form, "retry_on");
-  if (!codes.empty()) {
-    json_t* a = json_array();
-    for (const auto& c : codes) {
-      if (c.empty() || c.size() > 3 ||
-          c.find_first_not_of("0123456789") != std::string::npos) {
-        json_decref(a);
-        return InvalidArgument("field 'retry_on' must hold exit codes");
-      }
-      json_array_append_new(a, json_integer(std::stoi(c)));
-    }
-    json_object_set_new(o.get(), "retry_on", a);
-  }
-  if (const std::string* e = FormGet(form, "env"); e && !e->empty()) {
-    json_error_t err;
-    json_t* env = json_loadb(e->data(), e->size(), 0, &err);
-    if (env == nullptr)
-      return InvalidArgument("field 'env' must be a JSON object");
-    json_object_set_new(o.get(), "env", env);
-  }
-  size_t bytes = 0;
-  for (const auto& f : form) bytes += f.name.size() + f.value.size();
-  ProducerLimits limits{channel, max_task_bytes};
-  if (static_cast<int64_t>(bytes) > max_task_bytes)
-    return InvalidArgument("task of " + std::to_string(bytes) +
-                           " bytes is over --max-task-bytes");
-  return TaskFromJsonObject(o.get(), limits);
-}
-
 namespace {
 
 // One route: a path pattern ("*" matches one segment) and its methods.
@@ -200,82 +138,6 @@ Result<Page> ParsePage(const Form& query) {
   if (!number(FormGet(query, "offset"), 0, 1000000000000, &p.offset))
     return InvalidArgument("offset must be a whole number, 0 or more");
   return p;
-}
-
-std::string EffectiveState(
-    const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string state, due;
-  for (const auto& [k, v] : fields) {
-    if (k == "state") state = v;
-    if (k == "due_at") due = v;
-  }
-  // Promotion leaves the record as it was: a delayed task that is due sits
-  // in its channel queue.
-  if (state == "delayed") {
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    if (due.empty() || std::atoll(due.c_str()) <= now) return "queued";
-  }
-  return state;
-}
-
-json_t* TaskRecordJson(
-    const std::vector<std::pair<std::string, std::string>>& fields) {
-  auto get = [&](const char* k) -> const std::string* {
-    for (const auto& [n, v] : fields)
-      if (n == k) return &v;
-    return nullptr;
-  };
-  auto str = [&](const char* k) {
-    const std::string* v = get(k);
-    return v ? JsonStringLossy(*v) : json_null();
-  };
-  auto num = [&](const char* k) {
-    const std::string* v = get(k);
-    if (v == nullptr || v->empty()) return json_null();
-    return json_integer(std::atoll(v->c_str()));
-  };
-  json_t* o = json_object();
-  json_object_set_new(o, "task_id", str("id"));
-  json_object_set_new(o, "task_name", str("name"));
-  json_object_set_new(o, "command", str("command"));
-  json_t* args = json_null();
-  if (const std::string* a = get("args")) {
-    json_error_t err;
-    json_t* parsed = json_loadb(a->data(), a->size(), 0, &err);
-    if (parsed) args = parsed;
-  }
-  json_object_set_new(o, "args", args);
-  json_object_set_new(o, "channel", str("channel"));
-  std::string state = EffectiveState(fields);
-  json_object_set_new(o, "state",
-                      state.empty() ? json_null() : json_string(state.c_str()));
-  json_object_set_new(o, "attempts", num("attempts"));
-  json_object_set_new(o, "created_at", num("created_at"));
-  json_object_set_new(o, "started_at", num("started_at"));
-  json_object_set_new(o, "finished_at", num("finished_at"));
-  json_object_set_new(o, "due_at", num("due_at"));
-  json_object_set_new(o, "worker", str("worker"));
-  json_object_set_new(o, "exit_code", num("exit_code"));
-  json_object_set_new(o, "signal", str("signal"));
-  json_object_set_new(o, "reason", str("reason"));
-  json_object_set_new(o, "stdout", str("stdout"));
-  json_object_set_new(o, "stderr", str("stderr"));
-  // Every finished attempt (retries), oldest first.
-  json_t* history = json_array();
-  if (const std::string* h = get("history")) {
-    json_error_t err;
-    json_t* parsed = json_loadb(h->data(), h->size(), 0, &err);
-    if (json_is_array(parsed)) {
-      json_decref(history);
-      history = parsed;
-    } else if (parsed) {
-      json_decref(parsed);
-    }
-  }
-  json_object_set_new(o, "history", history);
-  return o;
 }
 
 void HttpApi::Handle(evhttp_request* req) {

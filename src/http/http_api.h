@@ -14,33 +14,13 @@
 #include "base/config.h"
 #include "base/status.h"
 #include "http/body.h"
+#include "http/daemon_view.h"
 #include "http/form.h"
 #include "store/async_redis.h"
 #include "store/redis_keys.h"
 #include "task/task.h"
 
 namespace coyotes {
-
-// What the API needs to know of the master, without depending on it.
-class DaemonView {
- public:
-  virtual ~DaemonView() = default;
-  // {"version","pid","uptime_s","state","workers":[...]} without Redis data.
-  virtual json_t* StatusJson() const = 0;
-  // A channel appeared (routing or POST /channels): start its workers.
-  // `settings` is its JSON in coyotes:channels ("": the defaults).
-  virtual void OnChannelCreated(const std::string& channel,
-                                const std::string& settings) = 0;
-  // A channel was deleted: its workers drain and are not replaced.
-  virtual void OnChannelDeleted(const std::string& channel) = 0;
-  // A running task was cancelled; if one of our workers runs it (its lease
-  // owner is `owner`, or its board shows the task: a start not recorded
-  // yet leaves `owner` empty or stale), tell that worker now.
-  virtual void CancelRunning(const std::string& owner,
-                             const std::string& task_id) = 0;
-  // A delayed task was queued; it falls due in `seconds`.
-  virtual void OnDelayed(double seconds) = 0;
-};
 
 class HttpApi {
  public:
@@ -86,27 +66,12 @@ class HttpApi {
   Form query_;  // of the request being dispatched
 };
 
-// Builds a task from request fields (form or JSON body) for `channel`:
-// task, command, args (repeated), timeout, id, env (a JSON object), cwd.
-Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
-                              int64_t max_task_bytes);
-
 // ?limit= (default 100, at most 1000) and ?offset= (default 0).
 struct Page {
   int64_t offset = 0;
   int64_t limit = 100;
 };
 Result<Page> ParsePage(const Form& query);
-
-// The state the API shows: the record's, except that a delayed task that is
-// due (promoted to its queue) is "queued".
-std::string EffectiveState(
-    const std::vector<std::pair<std::string, std::string>>& fields);
-
-// The API's JSON view of a task record (HGETALL reply as field/value
-// pairs): exactly the keys of coyotes(8), "Task records".
-json_t* TaskRecordJson(
-    const std::vector<std::pair<std::string, std::string>>& fields);
 
 // Splits "/a/b%2Fc" into decoded segments {"a", "b/c"}; error on a bad
 // escape.
