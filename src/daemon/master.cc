@@ -131,7 +131,8 @@ Status Master::Start() {
   if (!config_.http_addr_text.empty()) {
     api_ = std::make_unique<HttpApi>(config_, keys_, &redis_, this);
     // evhttp refuses bodies over its own limit with a page of its own; ours
-    // is checked in HttpApi, so that most refusals get the JSON envelope.
+    // is checked when a handler reads the body (ReadForm in
+    // http/api_common.h), so that most refusals get the JSON envelope.
     auto server = HttpServer::Listen(
         &base_, config_.http_addr, config_.http_max_body * 4 + 65536,
         [this](evhttp_request* req) { api_->Handle(req); });

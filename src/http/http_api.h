@@ -1,116 +1,38 @@
-// The HTTP API's routes. Every answer is the original's JSON envelope
-// {"status_code","message","data"} (http_server.h). Handlers never block:
-// Redis-backed answers are sent from AsyncRedis callbacks, and a Redis that
-// is down gives 503 at once.
+// HttpApi: the master's HTTP entry point. It decodes the request URI (path
+// segments, query), asks the route table (routes.h) which handler takes it
+// and answers the refusals itself: a malformed URI, path or query (400),
+// and those the table decides (400, 404, 405 with Allow). Every answer is
+// the original's JSON envelope {"status_code","message","data"}
+// (http_server.h).
 #ifndef COYOTES_HTTP_HTTP_API_H_
 #define COYOTES_HTTP_HTTP_API_H_
 
 #include <event2/http.h>
-#include <jansson.h>
-
-#include <optional>
-#include <string>
 
 #include "base/config.h"
-#include "base/status.h"
-#include "http/body.h"
-#include "http/form.h"
+#include "http/api_common.h"
+#include "http/daemon_view.h"
 #include "store/async_redis.h"
 #include "store/redis_keys.h"
-#include "task/task.h"
 
 namespace coyotes {
 
-// What the API needs to know of the master, without depending on it.
-class DaemonView {
- public:
-  virtual ~DaemonView() = default;
-  // {"version","pid","uptime_s","state","workers":[...]} without Redis data.
-  virtual json_t* StatusJson() const = 0;
-  // A channel appeared (routing or POST /channels): start its workers.
-  // `settings` is its JSON in coyotes:channels ("": the defaults).
-  virtual void OnChannelCreated(const std::string& channel,
-                                const std::string& settings) = 0;
-  // A channel was deleted: its workers drain and are not replaced.
-  virtual void OnChannelDeleted(const std::string& channel) = 0;
-  // A running task was cancelled; if one of our workers runs it (its lease
-  // owner is `owner`, or its board shows the task: a start not recorded
-  // yet leaves `owner` empty or stale), tell that worker now.
-  virtual void CancelRunning(const std::string& owner,
-                             const std::string& task_id) = 0;
-  // A delayed task was queued; it falls due in `seconds`.
-  virtual void OnDelayed(double seconds) = 0;
-};
-
+// Built by the master before it listens and kept until its loop ends. It
+// holds only what outlives a request (ApiContext); what belongs to one
+// request is in the Request each Handle call builds.
 class HttpApi {
  public:
   HttpApi(const Config& config, const RedisKeys& keys, AsyncRedis* redis,
           DaemonView* view)
-      : config_(config), keys_(keys), redis_(redis), view_(view) {}
+      : api_{config, keys, redis, view} {}
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
 
   void Handle(evhttp_request* req);
 
  private:
-  void GetStatus(evhttp_request* req);
-  void PostTask(evhttp_request* req, const std::string& channel);
-  void ListChannels(evhttp_request* req, const std::string& only);
-  void CreateChannel(evhttp_request* req);
-  void DeleteChannel(evhttp_request* req, const std::string& channel);
-  // only_state: answer 404 unless the task is in that state ("": any).
-  void GetTask(evhttp_request* req, const std::string& id,
-               const std::string& only_state);
-  void ListTaskSet(evhttp_request* req, const std::string& key,
-                   const std::string& kind);
-  void CancelDelayed(evhttp_request* req, const std::string& id);
-  void GetFailed(evhttp_request* req, const std::string& channel,
-                 const std::string& id);
-  void FailedAction(evhttp_request* req, const std::string& channel,
-                    const std::string& id, const std::string& action);
-  void RetryAllFailed(evhttp_request* req, const std::string& channel);
-  // The keys of the failed_action script for task `id` of `channel`.
-  std::vector<std::string> FailedActionKeys(const std::string& channel,
-                                            const std::string& id) const;
-  void CancelTask(evhttp_request* req, const std::string& id);
-  void ListDeadLetters(evhttp_request* req);
-  void ClearDeadLetters(evhttp_request* req);
-  // Decodes the body by its Content-Type; on failure answers (400, 413 or
-  // 415) and returns nullopt.
-  std::optional<Form> ReadForm(evhttp_request* req);
-  // False (and a 503 answer) when Redis is not connected.
-  bool RedisUp(evhttp_request* req);
-
-  const Config& config_;
-  const RedisKeys& keys_;
-  AsyncRedis* redis_;
-  DaemonView* view_;
-  Form query_;  // of the request being dispatched
+  ApiContext api_;
 };
-
-// Builds a task from request fields (form or JSON body) for `channel`:
-// task, command, args (repeated), timeout, id, env (a JSON object), cwd.
-Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
-                              int64_t max_task_bytes);
-
-// ?limit= (default 100, at most 1000) and ?offset= (default 0).
-struct Page {
-  int64_t offset = 0;
-  int64_t limit = 100;
-};
-Result<Page> ParsePage(const Form& query);
-
-// The state the API shows: the record's, except that a delayed task that is
-// due (promoted to its queue) is "queued".
-std::string EffectiveState(
-    const std::vector<std::pair<std::string, std::string>>& fields);
-
-// The API's JSON view of a task record (HGETALL reply as field/value
-// pairs): exactly the keys of coyotes(8), "Task records".
-json_t* TaskRecordJson(
-    const std::vector<std::pair<std::string, std::string>>& fields);
-
-// Splits "/a/b%2Fc" into decoded segments {"a", "b/c"}; error on a bad
-// escape.
-Result<std::vector<std::string>> SplitPath(const std::string& path);
 
 }  // namespace coyotes
 

@@ -1,0 +1,35 @@
+// DaemonView: what the HTTP API needs to know of the master, without
+// depending on it (src/http never includes src/daemon). The master
+// implements it; handlers call it after Redis has answered.
+#ifndef COYOTES_HTTP_DAEMON_VIEW_H_
+#define COYOTES_HTTP_DAEMON_VIEW_H_
+
+#include <jansson.h>
+
+#include <string>
+
+namespace coyotes {
+
+class DaemonView {
+ public:
+  virtual ~DaemonView() = default;
+  // {"version","pid","uptime_s","state","workers":[...]} without Redis data.
+  virtual json_t* StatusJson() const = 0;
+  // A channel appeared (routing or POST /channels): start its workers.
+  // `settings` is its JSON in coyotes:channels ("": the defaults).
+  virtual void OnChannelCreated(const std::string& channel,
+                                const std::string& settings) = 0;
+  // A channel was deleted: its workers drain and are not replaced.
+  virtual void OnChannelDeleted(const std::string& channel) = 0;
+  // A running task was cancelled; if one of our workers runs it (its lease
+  // owner is `owner`, or its board shows the task: a start not recorded
+  // yet leaves `owner` empty or stale), tell that worker now.
+  virtual void CancelRunning(const std::string& owner,
+                             const std::string& task_id) = 0;
+  // A delayed task was queued; it falls due in `seconds`.
+  virtual void OnDelayed(double seconds) = 0;
+};
+
+}  // namespace coyotes
+
+#endif  // COYOTES_HTTP_DAEMON_VIEW_H_
