@@ -19,6 +19,7 @@
 #include "daemon/pidfile.h"
 #include "daemon/privileges.h"
 #include "daemon/router.h"
+#include "http/auth.h"
 #include "store/redis_client.h"
 #include "store/redis_keys.h"
 
@@ -127,6 +128,23 @@ int Main(int argc, char** argv) {
     }
     run_as = who.value();
   }
+  // Read now, as root if we are: after --user the file may be out of
+  // reach, and a bad one is an exit 2 before anything started.
+  std::optional<TokenTable> tokens;
+  if (!config.http_token_file.empty()) {
+    auto t = TokenTable::Load(config.http_token_file);
+    if (!t.ok()) {
+      std::fprintf(stderr, "coyotes: --http-token-file: %s\n",
+                   t.status().message().c_str());
+      return kExitUsage;
+    }
+    tokens = std::move(t.value());
+  }
+  if (config.http_insecure && !config.http_addr_text.empty() &&
+      !IsLoopbackHost(config.http_addr.host) && !tokens)
+    LOGR(WARNING) << "--http-insecure: the HTTP API on "
+                  << config.http_addr_text
+                  << " lets anyone who reaches it run commands";
   if (geteuid() == 0 && !run_as)
     LOGR(WARNING) << "running as root: every task runs as root too; run "
                      "coyotes as an unprivileged user (see coyotes(8), "
@@ -160,6 +178,7 @@ int Main(int argc, char** argv) {
   Master master(config, std::move(pidfile.value()),
                 std::move(channels.value()));
   if (run_as) master.set_run_as(*run_as);
+  if (tokens) master.set_tokens(std::move(*tokens));
   Status s = master.Start();
   if (!s.ok()) {
     LOGR(ERROR) << s.message();

@@ -130,6 +130,10 @@ Status Master::Start() {
   std::string http = "off";
   if (!config_.http_addr_text.empty()) {
     api_ = std::make_unique<HttpApi>(config_, keys_, &redis_, this);
+    if (tokens_) {
+      api_->SetTokens(std::move(*tokens_), config_.http_token_file);
+      tokens_.reset();
+    }
     // evhttp refuses bodies over its own limit with a page of its own; ours
     // is checked when a handler reads the body (ReadForm in
     // http/api_common.h), so that most refusals get the JSON envelope.
@@ -195,6 +199,7 @@ void Master::OnSignal(int sig) {
     case SIGHUP:
       LOGR(INFO) << "SIGHUP: reopening log files";
       ReopenLogFiles();
+      if (api_) api_->ReloadTokens();
       return;
     case SIGUSR2:
       if (state_ == State::kRunning)

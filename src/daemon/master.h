@@ -27,6 +27,7 @@
 #include "daemon/respawn_policy.h"
 #include "daemon/router.h"
 #include "daemon/worker_board.h"
+#include "http/auth.h"
 #include "http/http_api.h"
 #include "http/http_server.h"
 #include "store/async_redis.h"
@@ -55,6 +56,8 @@ class Master : public DaemonView {
   // --user: Start() drops to `who` once the HTTP port is bound, and every
   // worker runs as `who`.
   void set_run_as(const RunAs& who) { run_as_ = who; }
+  // --http-token-file, read by main; HUP reads the file again.
+  void set_tokens(TokenTable tokens) { tokens_ = std::move(tokens); }
   ~Master() override;
 
   // Binds HTTP, forks the workers, starts the router; kExitUsage when the
@@ -120,6 +123,7 @@ class Master : public DaemonView {
   std::chrono::steady_clock::time_point started_;
   std::map<std::string, ChannelSettings> channels_;
   std::optional<RunAs> run_as_;
+  std::optional<TokenTable> tokens_;
   std::vector<std::unique_ptr<Slot>> slots_;
   RespawnPolicy respawn_policy_;
 

@@ -12,6 +12,9 @@ namespace coyotes {
 
 // api_status.cc: GET /, the daemon's state, answered even with Redis down.
 void GetStatus(const ApiContext& api, const Request& r);
+// GET /healthz: 200 when Redis answers a PING, else 503; data
+// {"redis": true|false}. Needs no token.
+void GetHealthz(const ApiContext& api, const Request& r);
 
 // api_channels.cc: the channels and what they hold.
 void ListChannels(const ApiContext& api, const Request& r);

@@ -36,4 +36,17 @@ void GetStatus(const ApiContext& api, const Request& r) {
       });
 }
 
+void GetHealthz(const ApiContext& api, const Request& r) {
+  evhttp_request* req = r.req;
+  auto answer = [req](bool up) {
+    json_t* data = json_object();
+    json_object_set_new(data, "redis", json_boolean(up));
+    SendJson(req, up ? 200 : 503, up ? "ok" : "Redis is unavailable", data);
+  };
+  if (!api.redis->connected()) return answer(false);
+  api.redis->Command({"PING"}, [answer](Result<const redisReply*> pong) {
+    answer(pong.ok());
+  });
+}
+
 }  // namespace coyotes

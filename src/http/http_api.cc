@@ -28,12 +28,17 @@ void HttpApi::Handle(evhttp_request* req) {
     SendJson(req, 400, segs.status().message(), nullptr);
     return;
   }
+  // GET /healthz is for load balancers and service managers, which hold
+  // no token; it tells only whether the daemon and Redis answer.
+  bool health = segs->size() == 1 && (*segs)[0] == "healthz";
+  evhttp_cmd_type method = evhttp_request_get_command(req);
+  if (tokens_ && !health && !Authorized(req, method)) return;
   auto q = ParseUrlEncoded(query);
   if (!q.ok()) {
     SendJson(req, 400, "query string: " + q.status().message(), nullptr);
     return;
   }
-  evhttp_cmd_type m = evhttp_request_get_command(req);
+  evhttp_cmd_type m = method;
   VLOG(1) << MethodName(m) << " " << path;
 
   RouteMatch match = MatchRoute(ApiRoutes(), m, segs.value());
@@ -53,6 +58,45 @@ void HttpApi::Handle(evhttp_request* req) {
   }
   Request request{req, std::move(match.params), std::move(q.value())};
   match.handler(api_, request);
+}
+
+bool HttpApi::Authorized(evhttp_request* req, evhttp_cmd_type method) {
+  const char* header = evhttp_find_header(evhttp_request_get_input_headers(req),
+                                          "Authorization");
+  switch (tokens_->Check(header, MethodName(method))) {
+    case TokenTable::Verdict::kAllowed:
+      return true;
+    case TokenTable::Verdict::kReadOnly:
+      SendJson(req, 403, "this token may only read (GET, HEAD)", nullptr);
+      return false;
+    case TokenTable::Verdict::kMissing:
+    case TokenTable::Verdict::kUnknown:
+      break;
+  }
+  evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                    "Bearer realm=\"coyotes\"");
+  SendJson(req, 401,
+           header == nullptr ? "a bearer token is required"
+                             : "unknown or malformed bearer token",
+           nullptr);
+  return false;
+}
+
+void HttpApi::SetTokens(TokenTable tokens, std::string path) {
+  tokens_ = std::make_unique<TokenTable>(std::move(tokens));
+  token_path_ = std::move(path);
+}
+
+void HttpApi::ReloadTokens() {
+  if (!tokens_) return;
+  auto fresh = TokenTable::Load(token_path_);
+  if (!fresh.ok()) {
+    LOGR(ERROR) << "--http-token-file: " << fresh.status().message()
+                << "; keeping the " << tokens_->size() << " tokens read before";
+    return;
+  }
+  *tokens_ = std::move(fresh.value());
+  LOGR(INFO) << "--http-token-file: " << tokens_->size() << " tokens read";
 }
 
 }  // namespace coyotes

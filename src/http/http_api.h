@@ -9,8 +9,12 @@
 
 #include <event2/http.h>
 
+#include <memory>
+#include <string>
+
 #include "base/config.h"
 #include "http/api_common.h"
+#include "http/auth.h"
 #include "http/daemon_view.h"
 #include "store/async_redis.h"
 #include "store/redis_keys.h"
@@ -30,8 +34,20 @@ class HttpApi {
 
   void Handle(evhttp_request* req);
 
+  // --http-token-file: from now on every request but GET /healthz needs
+  // one of `tokens` (auth.h). `path` is where ReloadTokens reads again.
+  void SetTokens(TokenTable tokens, std::string path);
+  // SIGHUP: reads the token file again; on error keeps the tokens it has
+  // (a typo must not lock everyone out, nor let everyone in) and logs it.
+  void ReloadTokens();
+
  private:
+  // False, after answering 401 or 403, when the request may not pass.
+  bool Authorized(evhttp_request* req, evhttp_cmd_type method);
+
   ApiContext api_;
+  std::unique_ptr<TokenTable> tokens_;  // null: no authentication
+  std::string token_path_;
 };
 
 }  // namespace coyotes

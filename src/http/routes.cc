@@ -18,6 +18,7 @@ namespace {
 // and only POST means the whole set (GET and DELETE take it as an id).
 constexpr Route kApiRoutes[] = {
     {EVHTTP_REQ_GET, "/", GetStatus},
+    {EVHTTP_REQ_GET, "/healthz", GetHealthz},
     {EVHTTP_REQ_GET, "/channels", ListChannels},
     {EVHTTP_REQ_POST, "/channels", CreateChannel},
     {EVHTTP_REQ_GET, "/channels/{channel}", GetChannel},

@@ -33,6 +33,7 @@ struct Dispatch {
 
 const Dispatch kDispatch[] = {
     {EVHTTP_REQ_GET, "/", GetStatus, {}},
+    {EVHTTP_REQ_GET, "/healthz", GetHealthz, {}},
     {EVHTTP_REQ_GET, "/channels", ListChannels, {}},
     {EVHTTP_REQ_POST, "/channels", CreateChannel, {}},
     {EVHTTP_REQ_GET, "/channels/reports", GetChannel, {{"channel", "reports"}}},
