@@ -1,4 +1,4 @@
-// Helpers shared by bench/spawn_ceiling.cc and bench/coyotes_bench.cc:
+// Helpers shared by bench/spawn_ceiling.cc and the files of coyotes_bench:
 // clocks, percentiles, "--name=value" arguments, JSON figure lines, and
 // file-creation watching with inotify (the finish line of every
 // measurement: a task is done, for the clock, when the file it creates
