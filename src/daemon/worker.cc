@@ -16,6 +16,7 @@
 
 #include "base/exit_status.h"
 #include "base/log.h"
+#include "daemon/worker_control.h"
 #include "store/redis_keys.h"
 #include "store/redis_store.h"
 #include "task/retry_policy.h"
@@ -156,27 +157,24 @@ void Worker::OnReadable(int fd) {
     return;
   }
   if (n < 0) return;
-  // Control messages: "D" (drain), "F" (fast stop), "C<task id>\n"
-  // (cancel that task if it is the one running).
   control_buf_.append(buf, n);
-  while (!control_buf_.empty()) {
-    char c = control_buf_[0];
-    if (c == 'C') {
-      size_t nl = control_buf_.find('\n');
-      if (nl == std::string::npos) break;  // the rest comes later
-      RequestCancel(control_buf_.substr(1, nl - 1));
-      control_buf_.erase(0, nl + 1);
-      continue;
-    }
-    control_buf_.erase(0, 1);
-    if (c == 'D' && !drain_) {
-      LOGR(INFO) << "draining at the master's request";
-      drain_ = true;
-    } else if (c == 'F') {
-      if (stop_ != StopReason::kFastStop)
-        LOGR(INFO) << "fast stop at the master's request";
-      drain_ = true;
-      stop_ = StopReason::kFastStop;
+  for (const ControlMessage& m : TakeControlMessages(&control_buf_)) {
+    switch (m.kind) {
+      case ControlMessage::Kind::kCancel:
+        RequestCancel(m.task_id);
+        break;
+      case ControlMessage::Kind::kDrain:
+        if (!drain_) {
+          LOGR(INFO) << "draining at the master's request";
+          drain_ = true;
+        }
+        break;
+      case ControlMessage::Kind::kFastStop:
+        if (stop_ != StopReason::kFastStop)
+          LOGR(INFO) << "fast stop at the master's request";
+        drain_ = true;
+        stop_ = StopReason::kFastStop;
+        break;
     }
   }
 }
