@@ -1,9 +1,13 @@
 // The Lua scripts of the queue protocol. Each multi-key step runs as one
 // script so that Redis applies it whole or not at all: a crash between two
 // commands can never leave a task in two places or in none. The protocol is
-// described in HACKING.md; the keys and arguments atop each script.
+// described in HACKING.md. Each script is a file, src/store/lua/NAME.lua,
+// whose header states its keys, arguments, reply and why it is one step;
+// the build embeds the files (src/store/lua/embed.sh) as the constants below.
 #ifndef COYOTES_STORE_SCRIPTS_H_
 #define COYOTES_STORE_SCRIPTS_H_
+
+#include <span>
 
 #include "store/redis_client.h"
 
@@ -26,6 +30,9 @@ extern const Script kChannelPageScript;
 extern const Script kDeleteChannelScript;
 extern const Script kExpiredScript;
 extern const Script kRecoverScript;
+
+// Every embedded script, so that a test can hold each to its file.
+std::span<const Script* const> AllScripts();
 
 // Most dead letters kept; older ones are trimmed.
 inline constexpr int kDeadLetterCap = 10000;

@@ -40,7 +40,7 @@ struct Submission {
 };
 
 // The keys and arguments of the route script for a batch of tasks
-// (scripts.cc documents their layout).
+// (src/store/lua/route.lua documents their layout).
 struct RouteCall {
   std::vector<std::string> keys, args;
 };

@@ -1,0 +1,29 @@
+-- delete_channel.lua: the API forgets a channel; with purge, its queued tasks
+-- are cancelled too.
+--
+-- KEYS: 1 channels, 2 channel queue, 3 stats
+-- ARGV: 1 channel, 2 purge (0/1), 3 key prefix, 4 result ttl s
+-- Returns: the number purged, or -1 when the channel did not exist.
+-- Atomic: the queue is read, its tasks marked cancelled and the queue
+--       deleted in one step, so no worker takes a task that is then marked
+--       cancelled, and no task routed meanwhile is deleted unrecorded.
+
+-- The clock is the server's (TIME), never the caller's, so that leases and
+-- timestamps agree across daemons on several machines.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
+if ARGV[2] ~= '1' then return 0 end
+local items = redis.call('LRANGE', KEYS[2], 0, -1)
+for _, item in ipairs(items) do
+  local ok, t = pcall(cjson.decode, item)
+  if ok and type(t) == 'table' and type(t.id) == 'string' then
+    local tk = ARGV[3] .. 'coyotes:task:' .. t.id
+    redis.call('HSET', tk, 'state', 'cancelled', 'finished_at', now,
+               'reason', 'cancelled: channel purged')
+    redis.call('EXPIRE', tk, ARGV[4])
+  end
+end
+redis.call('DEL', KEYS[2], ARGV[3] .. 'coyotes:distinct:' .. ARGV[1])
+redis.call('HINCRBY', KEYS[3], 'cancelled', #items)
+return #items

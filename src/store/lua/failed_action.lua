@@ -1,0 +1,37 @@
+-- failed_action.lua: the API runs a failed task again (attempts reset) or
+-- forgets it.
+--
+-- KEYS: 1 failed set, 2 task record, 3 channel queue, 4 the channel's
+--       distinct set
+-- ARGV: 1 task id, 2 'rerun' or 'delete'
+-- Returns: 1; 0 when the task is not in the set; 2 when, in a distinct
+--       channel, the same command is queued, delayed or running already
+--       (nothing changes).
+-- Atomic: the task leaves the failed set as it is queued again, so two
+--       requests (on one daemon or two) cannot run it twice, and the
+--       distinct check holds at the moment of queueing.
+
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+if ARGV[2] == 'delete' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+local r = redis.call('HMGET', KEYS[2], 'item', 'dkey')
+local item = r[1]
+if not item then
+  redis.call('ZREM', KEYS[1], ARGV[1])  -- its record has expired
+  return 0
+end
+-- The finish step took the command out of the distinct set; queued again,
+-- it goes back in, unless another task holds it now.
+if r[2] and redis.call('SADD', KEYS[4], r[2]) == 0 then return 2 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+local a, rest = string.match(item, '^{"a":(%d+),(.*)$')
+if a then item = '{"a":1,' .. rest end
+redis.call('HDEL', KEYS[2], 'finished_at', 'exit_code', 'signal', 'reason',
+           'started_at', 'worker', 'due_at', 'history')
+redis.call('HSET', KEYS[2], 'state', 'queued', 'attempts', 0, 'item', item)
+redis.call('PERSIST', KEYS[2])
+redis.call('LPUSH', KEYS[3], item)
+return 1

@@ -1,0 +1,105 @@
+-- route.lua: producer items (from the router or the HTTP API) were parsed
+-- and are valid; make them queued (or delayed) tasks. One call takes a
+-- whole batch, so that routing costs one round trip per batch, not per
+-- task.
+--
+-- KEYS: 1 router proc list (unused over HTTP), 2 channels, 3 dead letters,
+--       4 stats, 5 delayed set
+-- ARGV: 1 key prefix, 2 default settings JSON for a new channel, 3 max
+--       channels, then for each task: raw payload ('' over HTTP), channel,
+--       queue item, task id, command (the distinct key), dead-letter entry
+--       used when its channel cannot be created, delay ms (from now),
+--       run_at (unix ms; 0: none), N, and N record field/value strings.
+-- A task due later than now waits in the delayed set (score: due time).
+-- Returns: {status, created} per task, flattened: status is ok, full,
+--       duplicate or distinct; created is 1 when that task created its
+--       channel.
+-- Atomic: a task's record, its queue item (or delayed entry), its distinct
+--       entry and the removal of its payload from the router's list happen
+--       together, so a crash leaves the task routed or still in the list,
+--       never both or neither; and the channel count is checked and the
+--       channel created in one step, so routers on several daemons cannot
+--       pass the channel limit together.
+
+-- The clock is the server's (TIME), never the caller's, so that leases and
+-- timestamps agree across daemons on several machines.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local P = ARGV[1]
+-- Whether each channel seen in this batch is distinct (read once per
+-- channel, not per task), and how many tasks were dealt.
+local distinct = {}
+local dealt = 0
+local function route(payload, chan, item, id, cmd, dl, delay, run_at, fields)
+  local function done()
+    if payload ~= '' then redis.call('LREM', KEYS[1], -1, payload) end
+  end
+  local created = 0
+  local settings = nil
+  if distinct[chan] == nil then
+    settings = redis.call('HGET', KEYS[2], chan)
+  end
+  if distinct[chan] == nil and not settings then
+    if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[3]) then
+      if payload ~= '' then
+        redis.call('LPUSH', KEYS[3], dl)
+        redis.call('LTRIM', KEYS[3], 0, 9999)
+      end
+      done()
+      return 'full', 0
+    end
+    settings = ARGV[2]
+    redis.call('HSET', KEYS[2], chan, settings)
+    created = 1
+  end
+  if distinct[chan] == nil then
+    distinct[chan] = cjson.decode(settings).distinct and true or false
+  end
+  local tk = P .. 'coyotes:task:' .. id
+  local st = redis.call('HGET', tk, 'state')
+  if st == 'queued' or st == 'running' or st == 'delayed' then
+    done()
+    return 'duplicate', created
+  end
+  local dkey = false
+  if distinct[chan] then
+    dkey = redis.sha1hex(cmd)
+    if redis.call('SADD', P .. 'coyotes:distinct:' .. chan, dkey) == 0 then
+      done()
+      return 'distinct', created
+    end
+  end
+  redis.call('DEL', tk)
+  local due = now + delay
+  if run_at > 0 then due = run_at end
+  local state = 'queued'
+  if due > now then state = 'delayed' end
+  redis.call('HSET', tk, 'state', state, 'created_at', now, 'attempts', 0,
+             'item', item, unpack(fields))
+  if dkey then redis.call('HSET', tk, 'dkey', dkey) end
+  if state == 'delayed' then
+    redis.call('HSET', tk, 'due_at', due)
+    redis.call('ZADD', KEYS[5], due, item)
+  else
+    redis.call('LPUSH', P .. 'coyotes:queue:' .. chan, item)
+  end
+  dealt = dealt + 1
+  done()
+  return 'ok', created
+end
+local out = {}
+local i = 4
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 8])
+  local fields = {}
+  for k = 1, n do fields[k] = ARGV[i + 8 + k] end
+  local status, created = route(ARGV[i], ARGV[i + 1], ARGV[i + 2],
+                                ARGV[i + 3], ARGV[i + 4], ARGV[i + 5],
+                                tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7]),
+                                fields)
+  table.insert(out, status)
+  table.insert(out, created)
+  i = i + 9 + n
+end
+if dealt > 0 then redis.call('HINCRBY', KEYS[4], 'dealt', dealt) end
+return out
