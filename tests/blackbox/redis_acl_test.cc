@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "blackbox/bb_util.h"
@@ -30,8 +29,14 @@ std::vector<std::string> ManPageAcl() {
   if (at == std::string::npos) return {};
   size_t end = page.find("\n.EE", at);
   std::string text = page.substr(at + 1, end - at - 1);
-  text = std::regex_replace(text, std::regex(R"(\\fI[a-z]+\\fP)"), kPassword);
-  text = std::regex_replace(text, std::regex(R"(\\-)"), "-");
+  // \fIpassword\fP is the placeholder, \- a minus.
+  for (size_t p; (p = text.find("\\fI")) != std::string::npos;) {
+    size_t q = text.find("\\fP", p);
+    if (q == std::string::npos) break;
+    text.replace(p, q + 3 - p, kPassword);
+  }
+  for (size_t p; (p = text.find("\\-")) != std::string::npos;)
+    text.replace(p, 2, "-");
   std::istringstream in(text);
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
