@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -146,18 +147,17 @@ struct HelperOutcome {
   std::string detail, stdout_tail;
 };
 
-// Runs `spec` in a forked child that has dropped to nobody (uid and gid
-// 65534, no supplementary groups), as a daemon started as nobody would.
-HelperOutcome RunAsNobody(const TaskSpec& spec, const ExecLimits& limits) {
+// Runs `spec` in a forked child that first calls `become` (which returns
+// false when it failed).
+HelperOutcome RunInHelper(bool (*become)(), const TaskSpec& spec,
+                          const ExecLimits& limits) {
   int p[2];
   EXPECT_EQ(pipe2(p, O_CLOEXEC), 0);
   UniqueFd r(p[0]), w(p[1]);
   pid_t child = fork();
   if (child == 0) {
     r.reset();
-    if (chdir("/") != 0 || setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 ||
-        setuid(kNobody) != 0)
-      _exit(90);
+    if (!become()) _exit(90);
     TaskOutcome o = RunIt(spec, limits);
     std::string msg = std::to_string(static_cast<int>(o.kind)) + "\n" +
                       std::to_string(o.exit_code) + "\n" +
@@ -196,6 +196,22 @@ HelperOutcome RunAsNobody(const TaskSpec& spec, const ExecLimits& limits) {
   h.stdout_tail = msg.substr(pos);
   return h;
 }
+
+// Drops to nobody (uid and gid 65534, no supplementary groups), as a
+// daemon started as nobody would be.
+bool BecomeNobody() {
+  return chdir("/") == 0 && setgroups(0, nullptr) == 0 &&
+         setgid(kNobody) == 0 && setuid(kNobody) == 0;
+}
+
+HelperOutcome RunAsNobody(const TaskSpec& spec, const ExecLimits& limits) {
+  return RunInHelper(BecomeNobody, spec, limits);
+}
+
+// Enters a user namespace without maps: our uid there is the overflow uid,
+// which the kernel will not map into a namespace of ours. So a host that
+// refuses the namespaces is at hand without changing the host.
+bool EnterUnmappedUserNamespace() { return unshare(CLONE_NEWUSER) == 0; }
 
 class IsolationTest : public ::testing::Test {
  protected:
@@ -511,6 +527,22 @@ TEST_F(IsolationTest, NprocLimitsForksOfAUserThatIsNotRoot) {
   l.nproc = 100;
   h = RunAsNobody(Shell("(true) && echo forked"), With(Limits(l)));
   EXPECT_EQ(h.stdout_tail, "forked\n") << h.detail;
+}
+
+TEST_F(IsolationTest, RefusedNamespacesStopTheTask) {
+  for (unsigned isolate : {kIsolateNet, kIsolateTmp, kIsolatePid}) {
+    HelperOutcome h = RunInHelper(EnterUnmappedUserNamespace, Shell("echo ran"),
+                                  With(Namespaces(isolate)));
+    EXPECT_EQ(h.kind, static_cast<int>(Kind::kIsolationUnavailable))
+        << IsolateNames(isolate) << ": " << h.detail;
+    EXPECT_EQ(h.detail, "user namespace: Operation not permitted");
+    EXPECT_EQ(h.stdout_tail, "");
+  }
+  // Limits and no_new_privs need no namespace: they still run there.
+  HelperOutcome h = RunInHelper(EnterUnmappedUserNamespace, Shell("echo ran"),
+                                With(Namespaces(kIsolateNoNewPrivs)));
+  EXPECT_EQ(h.kind, static_cast<int>(Kind::kExited)) << h.detail;
+  EXPECT_EQ(h.stdout_tail, "ran\n");
 }
 
 TEST(IsolationReason, RecordReasons) {
