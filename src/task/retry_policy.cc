@@ -17,8 +17,12 @@ bool ShouldRetry(const TaskOutcome& o, int attempt, const RetrySettings& s) {
       return std::find(s.retry_on.begin(), s.retry_on.end(), o.exit_code) !=
              s.retry_on.end();
     case K::kSignaled:
+    case K::kCpuLimit:
+    case K::kFileSizeLimit:
     case K::kTimeout:
     case K::kSpawnFailed:
+    // Another daemon's host may provide it: as any spawn failure.
+    case K::kIsolationUnavailable:
       return s.retry_on.empty();
   }
   return false;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "task/isolation.h"
 #include "task/task.h"
 
 namespace coyotes {
@@ -26,6 +27,8 @@ struct ExecLimits {
   double kill_grace_s = 3;
   double pipe_grace_s = 2;
   size_t output_tail = 65536;
+  // Limits and namespaces (isolation.h); empty: the plain, cheapest spawn.
+  Isolation isolation;
 };
 
 // Why RunTask should stop a task early.
@@ -55,7 +58,15 @@ struct TaskOutcome {
     kTimeout,
     kSpawnFailed,
     kStopped,
-    kCancelled
+    kCancelled,
+    // Killed by SIGXCPU, or by SIGKILL once its CPU time reached the hard
+    // limit (cpu + 1 s); `signal` says which.
+    kCpuLimit,
+    // Killed by SIGXFSZ: it wrote past its fsize limit.
+    kFileSizeLimit,
+    // Not run: the host cannot isolate it as asked; `detail` names what
+    // ("net namespace: Operation not permitted").
+    kIsolationUnavailable
   };
   Kind kind = Kind::kExited;
   int exit_code = -1;  // when the main process exited
