@@ -53,6 +53,9 @@ std::vector<std::pair<std::string, std::string>> OutcomeFields(
     case K::kIsolationUnavailable:
       kind = "isolation unavailable";
       break;
+    case K::kRefused:
+      f.emplace_back("reason", o.detail);
+      break;
   }
   if (kind) f.emplace_back("reason", std::string(kind) + ": " + o.detail);
   f.emplace_back("stdout", o.stdout_tail);

@@ -11,6 +11,7 @@ bool ShouldRetry(const TaskOutcome& o, int attempt, const RetrySettings& s) {
   switch (o.kind) {
     case K::kCancelled:
     case K::kStopped:
+    case K::kRefused:  // refused again on every attempt
       return false;
     case K::kExited:
       if (o.exit_code == kExitTempFail || s.retry_on.empty()) return true;

@@ -253,7 +253,9 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   static CommandPaths paths;
   const char* path = getenv("PATH");
   std::optional<std::string> file;
-  if (spec.uses_shell() && !direct) {
+  if (!limits.program.empty()) {
+    req.candidates = {limits.program};
+  } else if (spec.uses_shell() && !direct) {
     req.candidates = {"/bin/sh"};
   } else if (path != nullptr && (file = paths.Find(path, argv_s[0]))) {
     req.candidates = {*file};

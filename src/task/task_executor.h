@@ -29,6 +29,9 @@ struct ExecLimits {
   size_t output_tail = 65536;
   // Limits and namespaces (isolation.h); empty: the plain, cheapest spawn.
   Isolation isolation;
+  // The file to exec, as a channel's allow list resolved it (policy.h);
+  // "": search PATH.
+  std::string program;
 };
 
 // Why RunTask should stop a task early.
@@ -66,7 +69,10 @@ struct TaskOutcome {
     kFileSizeLimit,
     // Not run: the host cannot isolate it as asked; `detail` names what
     // ("net namespace: Operation not permitted").
-    kIsolationUnavailable
+    kIsolationUnavailable,
+    // Not run: its channel's command policy refuses it; `detail` is the
+    // reason ("program not allowed in channel c: /usr/bin/x").
+    kRefused
   };
   Kind kind = Kind::kExited;
   int exit_code = -1;  // when the main process exited
