@@ -42,6 +42,9 @@ struct Config {
   int max_channels = 64;
   int64_t output_tail = 65536;
   double task_timeout_s = 0;
+  // --task-limits, checked by flags.cc (task/limits.h reads it): the
+  // daemon's resource limits for every task.
+  std::string task_limits;
   int64_t result_ttl_s = 7 * 24 * 3600;
   double lease_ttl_s = 3;
   int64_t http_max_body = 1 << 20;

@@ -13,6 +13,7 @@
 
 #include "base/channel_name.h"
 #include "base/secret_file.h"
+#include "task/limits.h"
 
 // The original program's flags.
 DEFINE_string(channel_default, "default", "default channel (queue) name");
@@ -57,6 +58,10 @@ DEFINE_int32(max_channels, 64, "most channels, the default one included");
 DEFINE_int64(output_tail, 65536,
              "bytes of stdout and of stderr kept per task (the last ones)");
 DEFINE_double(task_timeout, 0, "default task timeout in seconds (0: none)");
+DEFINE_string(task_limits, "",
+              "resource limits of every task, e.g. cpu=600,memory=2G (keys "
+              "cpu, memory, nofile, nproc, fsize, core; core is 0 unless "
+              "given)");
 DEFINE_int64(result_ttl, 7 * 24 * 3600,
              "seconds a finished task's record is kept");
 DEFINE_double(lease_ttl, 3,
@@ -183,6 +188,9 @@ Status ConfigFromFlags(Config* c) {
   c->user = FLAGS_user;
   if (!IsDefault("user") && c->user.empty())
     return FlagError("user", "must name a user");
+  if (auto l = LimitsFromFlag(FLAGS_task_limits); !l.ok())
+    return FlagError("task-limits", l.status().message());
+  c->task_limits = FLAGS_task_limits;
   c->pidfile = FLAGS_pidfile;
   if (c->pidfile.empty()) return FlagError("pidfile", "must not be empty");
   c->task_mode = FLAGS_task_mode;

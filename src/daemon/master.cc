@@ -44,25 +44,6 @@ std::string Str(const redisReply* r) {
 
 }  // namespace
 
-ChannelSettings ParseChannelSettings(const std::string& json,
-                                     int default_workers) {
-  ChannelSettings s;
-  s.workers = default_workers;
-  json_error_t err;
-  JsonPtr o(json_loads(json.c_str(), 0, &err));
-  if (!o || !json_is_object(o.get())) return s;
-  json_t* w = json_object_get(o.get(), "workers");
-  if (json_is_integer(w) && json_integer_value(w) >= 1 &&
-      json_integer_value(w) <= 1024)
-    s.workers = static_cast<int>(json_integer_value(w));
-  s.distinct = json_is_true(json_object_get(o.get(), "distinct"));
-  json_t* r = json_object_get(o.get(), "retry");
-  if (json_is_integer(r) && json_integer_value(r) >= 0 &&
-      json_integer_value(r) <= 100)
-    s.retry = static_cast<int>(json_integer_value(r));
-  return s;
-}
-
 Master::Master(const Config& config, PidFile pidfile,
                std::map<std::string, ChannelSettings> channels)
     : config_(config),
@@ -96,6 +77,38 @@ Master::Master(const Config& config, PidFile pidfile,
 }
 
 Master::~Master() = default;
+
+RunAs Master::WorkerUser(const ChannelSettings& settings,
+                         std::string* unavailable) const {
+  RunAs daemon = run_as_ ? *run_as_ : CurrentUser();
+  if (settings.user.empty()) return daemon;
+  std::string spec = settings.user;
+  if (!settings.group.empty()) spec += ":" + settings.group;
+  Status allowed = CanRunAs(settings.user, settings.group);
+  if (!allowed.ok()) {
+    // The worker still runs, as the daemon's user, to fail each task with
+    // this reason: the channel's tasks must not run as anyone else.
+    *unavailable = allowed.message();
+    return daemon;
+  }
+  return ResolveRunAs(spec).value();
+}
+
+Status Master::CanRunAs(const std::string& user,
+                        const std::string& group) const {
+  std::string spec = group.empty() ? user : user + ":" + group;
+  auto who = ResolveRunAs(spec);
+  if (!who.ok())
+    return InvalidArgument("user " + spec + ": " + who.status().message());
+  // Root (no --user) may become anyone; otherwise only what we are.
+  if (geteuid() != 0 && (who->uid != geteuid() || who->gid != getegid())) {
+    RunAs me = CurrentUser();
+    return InvalidArgument("user " + spec + ": the daemon runs as " + me.user +
+                           ":" + me.group +
+                           " and cannot run tasks as another user or group");
+  }
+  return Status::Ok();
+}
 
 Status Master::DropRoot(const RunAs& who) {
   if (!FLAGS_log_dir.empty()) {
@@ -164,6 +177,8 @@ Status Master::Start() {
   router_->set_on_channel_created(
       [this](const std::string& name) { OnChannelCreated(name, ""); });
   router_->set_on_delayed([this](double s) { ArmPromote(s); });
+  router_->set_channel_lookup(
+      [this](const std::string& name) { return Channel(name); });
   router_->Start();
 
   redis_.Start();
@@ -281,10 +296,12 @@ void Master::Spawn(Slot* slot) {
   const Config& config = config_;
   std::string channel = slot->channel;
   int index = slot->index;
-  int channel_retry = channels_.count(channel) ? channels_[channel].retry : -1;
+  ChannelSettings settings =
+      channels_.count(channel) ? channels_[channel] : ChannelSettings();
   WorkerBoard* board = slot->board.get();
   board->Clear();
-  RunAs who = run_as_ ? *run_as_ : CurrentUser();
+  std::string unavailable;
+  RunAs who = WorkerUser(settings, &unavailable);
   auto child = ForkChild(
       {control_r.get(), status_w.get()}, [&](const std::vector<int>& fds) {
         // Before anything else, and before Redis: a worker that cannot
@@ -302,7 +319,8 @@ void Master::Spawn(Slot* slot) {
         p.index = index;
         p.owner = prefix + std::to_string(getpid()) + "/" + suffix;
         p.master_pid = master_pid;
-        p.channel_retry = channel_retry;
+        p.settings = settings;
+        p.unavailable = unavailable;
         p.control_fd.reset(fds[0]);
         p.status_fd.reset(fds[1]);
         p.board = board;

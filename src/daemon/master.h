@@ -32,22 +32,9 @@
 #include "http/http_server.h"
 #include "store/async_redis.h"
 #include "store/redis_keys.h"
+#include "task/channel_settings.h"
 
 namespace coyotes {
-
-struct ChannelSettings {
-  int workers = 5;
-  bool distinct = false;
-  int retry = -1;  // -1: --retry-default
-  // When this daemon learnt of it: a channel younger than a few seconds is
-  // not taken for deleted when a sync that raced its creation misses it.
-  std::chrono::steady_clock::time_point known_since =
-      std::chrono::steady_clock::now();
-};
-
-// Parses the JSON stored in coyotes:channels; missing fields take defaults.
-ChannelSettings ParseChannelSettings(const std::string& json,
-                                     int default_workers);
 
 class Master : public DaemonView {
  public:
@@ -74,6 +61,12 @@ class Master : public DaemonView {
   void CancelRunning(const std::string& owner,
                      const std::string& task_id) override;
   void OnDelayed(double seconds) override { ArmPromote(seconds); }
+  Status CanRunAs(const std::string& user,
+                  const std::string& group) const override;
+  const ChannelSettings* Channel(const std::string& channel) const override {
+    auto it = channels_.find(channel);
+    return it == channels_.end() ? nullptr : &it->second;
+  }
 
  private:
   enum class State { kRunning, kDraining, kStopping };
@@ -100,6 +93,10 @@ class Master : public DaemonView {
   void OnWorkerExit(Slot* slot, int status);
   void Spawn(Slot* slot);
   Status DropRoot(const RunAs& who);
+  // The user a worker of a channel with `settings` runs as; when the
+  // channel's user cannot be had, the daemon's, and *unavailable says why.
+  RunAs WorkerUser(const ChannelSettings& settings,
+                   std::string* unavailable) const;
   void ReadStatus(Slot* slot);
   void AddChannel(const std::string& name, const ChannelSettings& settings);
   void SendToWorkers(char command);

@@ -1,5 +1,7 @@
 #include "daemon/router.h"
 
+#include <cstdlib>
+
 #include "base/json_util.h"
 #include "base/log.h"
 #include "store/scripts.h"
@@ -113,6 +115,15 @@ void Router::HandleBatch(std::vector<std::string> items) {
     if (!spec.ok()) {
       bad.emplace_back(std::move(payload), spec.status().message());
       continue;
+    }
+    // The channel's limits and policy: a task they refuse is never queued.
+    // (The worker checks again before the spawn: settings may change.)
+    if (const ChannelSettings* s =
+            channel_lookup_ ? channel_lookup_(spec->channel) : nullptr) {
+      if (auto refusal = CheckRoute(spec.value(), *s, getenv("PATH"))) {
+        bad.emplace_back(std::move(payload), refusal->reason);
+        continue;
+      }
     }
     if (spec->id.empty()) spec->id = NewTaskId();
     valid.push_back(Submission{std::move(spec.value()), std::move(payload)});

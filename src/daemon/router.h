@@ -19,6 +19,7 @@
 #include "store/async_redis.h"
 #include "store/redis_keys.h"
 #include "store/submit.h"
+#include "task/channel_settings.h"
 #include "task/task.h"
 
 namespace coyotes {
@@ -30,6 +31,12 @@ class Router {
   // Called when routing created a channel (the master starts its workers).
   void set_on_channel_created(std::function<void(const std::string&)> f) {
     on_channel_created_ = std::move(f);
+  }
+  // The settings of a channel this daemon knows (null: none known, the
+  // defaults), for the checks a task must pass before it is queued.
+  void set_channel_lookup(
+      std::function<const ChannelSettings*(const std::string&)> f) {
+    channel_lookup_ = std::move(f);
   }
   // Called when a routed task is delayed, with the seconds until it is due.
   void set_on_delayed(std::function<void(double)> f) {
@@ -69,6 +76,7 @@ class Router {
   std::function<void()> on_stopped_;
   std::function<void(const std::string&)> on_channel_created_;
   std::function<void(double)> on_delayed_;
+  std::function<const ChannelSettings*(const std::string&)> channel_lookup_;
 };
 
 }  // namespace coyotes

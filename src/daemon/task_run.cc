@@ -8,7 +8,9 @@
 
 #include "base/log.h"
 #include "store/redis_store.h"
+#include "task/policy.h"
 #include "task/retry_policy.h"
+#include "task/shell_words.h"
 #include "task/task_codec.h"
 #include "task/task_executor.h"
 
@@ -141,7 +143,39 @@ void TaskRun::RecordStart(int64_t ran_ms, uint64_t pstart) {
 
 TaskOutcome TaskRun::Execute() {
   const Config& config = ctx_.config;
+  // The channel's isolation is checked here, right before the spawn, on
+  // every task: the settings may have changed since the task was routed,
+  // and a task never runs with less than its channel asks.
+  TaskOutcome refused;
+  if (!ctx_.unavailable.empty()) {
+    refused.kind = TaskOutcome::Kind::kIsolationUnavailable;
+    refused.detail = ctx_.unavailable;
+    return refused;
+  }
+  if (auto key = FirstAbove(spec_.limits, ctx_.channel.limits)) {
+    refused.kind = TaskOutcome::Kind::kRefused;
+    refused.detail = "limits above the channel's: " + std::string(*key);
+    return refused;
+  }
+  PolicyDecision policy =
+      CheckPolicy(spec_, ctx_.channel.policy, spec_.channel, getenv("PATH"));
+  if (!policy.refusal.empty()) {
+    refused.kind = TaskOutcome::Kind::kRefused;
+    refused.detail = policy.refusal;
+    return refused;
+  }
+  TaskSpec run = spec_;
+  if (policy.split_words) {
+    // shell=false: the line's words, run as command and args.
+    auto words = SimpleCommandWords(spec_.command);
+    run.command = (*words)[0];
+    run.args = std::vector<std::string>(words->begin() + 1, words->end());
+  }
   ExecLimits limits;
+  limits.program = policy.program;
+  limits.isolation.limits =
+      Tightest(Tightest(ctx_.daemon_limits, ctx_.channel.limits), spec_.limits);
+  limits.isolation.isolate = ctx_.channel.isolate;
   limits.timeout_s =
       spec_.timeout_s > 0 ? spec_.timeout_s : config.task_timeout_s;
   limits.kill_grace_s = config.kill_grace_s;
@@ -150,7 +184,7 @@ TaskOutcome TaskRun::Execute() {
   std::vector<std::string> env = {
       "COYOTES_TASK_ID=" + spec_.id, "COYOTES_CHANNEL=" + spec_.channel,
       "COYOTES_ATTEMPT=" + std::to_string(spec_.attempt)};
-  TaskOutcome outcome = RunTask(spec_, env, limits, this);
+  TaskOutcome outcome = RunTask(run, env, limits, this);
   ReapStrays();
   // The task's group is gone (RunTask killed it after the reap): the
   // master must not signal that group id any more, it may be reused.
@@ -168,7 +202,7 @@ void TaskRun::Run() {
   // A failure that may run again becomes a delayed task with the next
   // attempt number (retry_policy.h).
   RetrySettings retry{spec_.retry >= 0          ? spec_.retry
-                      : ctx_.channel_retry >= 0 ? ctx_.channel_retry
+                      : ctx_.channel.retry >= 0 ? ctx_.channel.retry
                                                 : config.retry_default,
                       spec_.retry_on};
   bool again = !requeue && ShouldRetry(outcome, spec_.attempt, retry);

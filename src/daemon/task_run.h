@@ -14,6 +14,7 @@
 #include "daemon/worker_board.h"
 #include "daemon/worker_control.h"
 #include "daemon/worker_session.h"
+#include "task/channel_settings.h"
 
 namespace coyotes {
 
@@ -21,8 +22,10 @@ namespace coyotes {
 // outlives every task.
 struct TaskRunContext {
   const Config& config;
-  int channel_retry;   // the channel's retry setting; -1: none
-  WorkerBoard* board;  // the master's mapping; may be null
+  const ChannelSettings& channel;
+  const ResourceLimits& daemon_limits;  // --task-limits, core 0 by default
+  const std::string& unavailable;       // WorkerParams::unavailable
+  WorkerBoard* board;                   // the master's mapping; may be null
   WorkerControl& control;
   WorkerSession& session;
   std::mt19937_64& rng;  // retry jitter

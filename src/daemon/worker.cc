@@ -11,6 +11,8 @@
 #include "daemon/task_run.h"
 #include "daemon/worker_control.h"
 #include "daemon/worker_session.h"
+#include "task/isolation.h"
+#include "task/limits.h"
 
 namespace coyotes {
 
@@ -23,8 +25,23 @@ int RunWorker(const Config& config, WorkerParams p) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   WorkerSession session(config, p.channel, p.owner, control);
   std::mt19937_64 rng{std::random_device{}()};
-  const TaskRunContext ctx{config,  p.channel_retry, p.board,
-                           control, session,         rng};
+  // Without --task-limits' core, no task dumps core (coyotes(8)).
+  ResourceLimits daemon_limits = LimitsFromFlag(config.task_limits).value();
+  if (!daemon_limits.core) daemon_limits.core = 0;
+  // The namespaces are tried once, as this worker's user: what the host
+  // cannot give fails every task of the channel, with the reason.
+  std::string unavailable = p.unavailable;
+  if (unavailable.empty() && !p.settings.unreadable.empty())
+    unavailable = p.settings.unreadable;
+  if (unavailable.empty() && p.settings.isolate != 0) {
+    Status probe = IsolationAvailable(p.settings.isolate);
+    if (!probe.ok()) unavailable = probe.message();
+  }
+  if (!unavailable.empty())
+    LOGR(ERROR) << "tasks of channel " << p.channel
+                << " will fail: isolation unavailable: " << unavailable;
+  const TaskRunContext ctx{config,  p.settings, daemon_limits, unavailable,
+                           p.board, control,    session,       rng};
 
   LOGR(INFO) << "started owner=" << p.owner;
   double claim_s = std::min(1.0, config.lease_ttl_s / 3);

@@ -14,6 +14,7 @@
 #include "base/unique_fd.h"
 #include "daemon/flags.h"
 #include "daemon/worker_board.h"
+#include "task/channel_settings.h"
 
 namespace coyotes {
 
@@ -22,7 +23,11 @@ struct WorkerParams {
   int index = 0;
   std::string owner;  // unique per incarnation: "worker/HOST/PID/RANDOM"
   pid_t master_pid = 0;
-  int channel_retry = -1;        // the channel's retry setting; -1: none
+  ChannelSettings settings;  // the channel's, as the master read them
+  // Why this worker may not run its channel's tasks as asked (its user is
+  // unknown here, or not one the daemon may become); every task it takes
+  // then fails with "isolation unavailable: " and this. "": none.
+  std::string unavailable;
   UniqueFd control_fd;           // read end
   UniqueFd status_fd;            // write end
   WorkerBoard* board = nullptr;  // the master's mapping, inherited

@@ -2,13 +2,19 @@
 // with its settings (coyotes:channels), and deletion, which drains their
 // workers. Starting and stopping workers is the master's (DaemonView), once
 // Redis holds the change.
+#include <cstdlib>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "base/channel_name.h"
 #include "base/json_util.h"
 #include "http/api_handlers.h"
 #include "http/http_server.h"
 #include "store/scripts.h"
+#include "task/channel_settings.h"
+#include "task/isolation.h"
 #include "task/task_codec.h"
 
 namespace coyotes {
@@ -145,6 +151,61 @@ void GetChannel(const ApiContext& api, const Request& r) {
   SendChannels(api, r, r.Param("channel"));
 }
 
+namespace {
+
+// The isolation fields of POST /channels (coyotes(8), SECURITY) into `cs`;
+// an error names the field or what the host cannot provide. A list is
+// given as repeated fields (a JSON array in a JSON body); `isolate` also
+// takes commas. `env_allow=` (one empty value) is the empty list.
+Status ChannelIsolationFromForm(const ApiContext& api, const Form& form,
+                                ChannelSettings* cs) {
+  ChannelRequest rq;
+  if (const std::string* u = FormGet(form, "user")) rq.user = *u;
+  if (const std::string* g = FormGet(form, "group")) rq.group = *g;
+  if (const std::string* l = FormGet(form, "limits")) rq.limits_json = *l;
+  for (const std::string& v : FormGetAll(form, "isolate")) {
+    size_t start = 0;
+    while (start <= v.size()) {
+      size_t comma = v.find(',', start);
+      std::string name = v.substr(start, comma - start);
+      if (!name.empty()) rq.isolate.push_back(name);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  if (const std::string* s = FormGet(form, "shell")) {
+    if (*s == "true" || *s == "1")
+      rq.shell = true;
+    else if (*s == "false" || *s == "0")
+      rq.shell = false;
+    else
+      return InvalidArgument("field 'shell' must be true or false");
+  }
+  auto list =
+      [&](const char* field) -> std::optional<std::vector<std::string>> {
+    std::vector<std::string> all = FormGetAll(form, field);
+    if (FormGet(form, field) == nullptr) return std::nullopt;
+    std::erase(all, std::string());
+    return all;
+  };
+  rq.allow = list("allow");
+  rq.env_allow = list("env_allow");
+  Status s = ApplyChannelRequest(rq, getenv("PATH"), cs);
+  if (!s.ok()) return s;
+  if (!cs->user.empty()) {
+    Status user = api.view->CanRunAs(cs->user, cs->group);
+    if (!user.ok()) return user;
+  }
+  if (cs->isolate != 0) {
+    Status host = IsolationAvailable(cs->isolate);
+    if (!host.ok())
+      return InvalidArgument("isolation unavailable: " + host.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 void CreateChannel(const ApiContext& api, const Request& rq) {
   evhttp_request* req = rq.req;
   auto form = ReadForm(api, req);
@@ -190,13 +251,17 @@ void CreateChannel(const ApiContext& api, const Request& rq) {
     }
     retry = std::stoi(*r);
   }
+  ChannelSettings cs;
+  cs.workers = static_cast<int>(workers);
+  cs.has_workers = has_workers;
+  cs.distinct = distinct;
+  cs.retry = retry;
+  auto isolation = ChannelIsolationFromForm(api, *form, &cs);
+  if (!isolation.ok()) {
+    SendJson(req, 400, isolation.message(), nullptr);
+    return;
+  }
   if (!RedisUp(api, req)) return;
-  JsonPtr settings(json_object());
-  if (has_workers)
-    json_object_set_new(settings.get(), "workers", json_integer(workers));
-  json_object_set_new(settings.get(), "distinct", json_boolean(distinct));
-  if (retry >= 0)
-    json_object_set_new(settings.get(), "retry", json_integer(retry));
   std::string chan = *name;
   // The channel count limit is checked against the hash length; a race
   // between two creations may pass it by one, which the router's own check
@@ -204,7 +269,7 @@ void CreateChannel(const ApiContext& api, const Request& rq) {
   api.redis->Command(
       {"HLEN", api.keys.Channels()},
       [&api, req, chan, workers, distinct,
-       settings_text = JsonDump(settings.get())](Result<const redisReply*> r) {
+       settings_text = ChannelSettingsJson(cs)](Result<const redisReply*> r) {
         if (!r.ok()) {
           SendRedisError(req, r.status());
           return;

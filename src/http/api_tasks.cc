@@ -2,6 +2,7 @@
 // atomic part), read from its record, cancelled (queued: at once; running:
 // the worker that runs it is told). Also the answers the delayed and failed
 // sets reuse, so a task reads and cancels the same through every path.
+#include <cstdlib>
 #include <memory>
 
 #include "base/json_util.h"
@@ -24,6 +25,14 @@ void PostTask(const ApiContext& api, const Request& r) {
   if (!spec.ok()) {
     SendJson(req, 400, spec.status().message(), nullptr);
     return;
+  }
+  // The channel's limits (400) and command policy (403): nothing refused
+  // is queued. The worker checks again before the spawn.
+  if (const ChannelSettings* s = api.view->Channel(channel)) {
+    if (auto refusal = CheckRoute(spec.value(), *s, getenv("PATH"))) {
+      SendJson(req, refusal->policy ? 403 : 400, refusal->reason, nullptr);
+      return;
+    }
   }
   if (spec->id.empty()) spec->id = NewTaskId();
   if (!api.redis->connected()) {

@@ -8,6 +8,9 @@
 
 #include <string>
 
+#include "base/status.h"
+#include "task/channel_settings.h"
+
 namespace coyotes {
 
 class DaemonView {
@@ -28,6 +31,13 @@ class DaemonView {
                              const std::string& task_id) = 0;
   // A delayed task was queued; it falls due in `seconds`.
   virtual void OnDelayed(double seconds) = 0;
+  // Whether a channel's workers may run as `user` (and `group`, "" for the
+  // user's own): the user exists, and the daemon may become it (root
+  // without --user may become anyone; otherwise only itself).
+  virtual Status CanRunAs(const std::string& user,
+                          const std::string& group) const = 0;
+  // The settings of `channel` as this daemon knows them, or null.
+  virtual const ChannelSettings* Channel(const std::string& channel) const = 0;
 };
 
 }  // namespace coyotes

@@ -58,6 +58,8 @@ Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
     }
     json_object_set_new(o.get(), "retry_on", a);
   }
+  if (const std::string* l = FormGet(form, "limits"); l && !l->empty())
+    json_object_set_new(o.get(), "limits", json_stringn(l->data(), l->size()));
   if (const std::string* e = FormGet(form, "env"); e && !e->empty()) {
     json_error_t err;
     json_t* env = json_loadb(e->data(), e->size(), 0, &err);

@@ -44,6 +44,18 @@ std::vector<std::pair<std::string, std::string>> OutcomeFields(
     case K::kStopped:
       kind = "stopped";
       break;
+    case K::kCpuLimit:
+      f.emplace_back("reason", "cpu limit");
+      break;
+    case K::kFileSizeLimit:
+      f.emplace_back("reason", "file size limit");
+      break;
+    case K::kIsolationUnavailable:
+      kind = "isolation unavailable";
+      break;
+    case K::kRefused:
+      f.emplace_back("reason", o.detail);
+      break;
   }
   if (kind) f.emplace_back("reason", std::string(kind) + ": " + o.detail);
   f.emplace_back("stdout", o.stdout_tail);

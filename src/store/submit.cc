@@ -43,9 +43,8 @@ RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
   // Over HTTP there is no in-progress copy and the script never touches
   // KEYS[1]; it still names a key of our schema, because Redis checks every
   // declared key against the user's ACL and '' matches no pattern.
-  call.keys = {proc_key.empty() ? keys.Proc("http") : proc_key,
-               keys.Channels(), keys.DeadLetters(), keys.Stats(),
-               keys.Delayed()};
+  call.keys = {proc_key.empty() ? keys.Proc("http") : proc_key, keys.Channels(),
+               keys.DeadLetters(), keys.Stats(), keys.Delayed()};
   call.args = {keys.prefix(), DefaultChannelSettings(config),
                std::to_string(config.max_channels)};
   for (const auto& [spec, payload] : tasks) {

@@ -11,14 +11,19 @@ bool ShouldRetry(const TaskOutcome& o, int attempt, const RetrySettings& s) {
   switch (o.kind) {
     case K::kCancelled:
     case K::kStopped:
+    case K::kRefused:  // refused again on every attempt
       return false;
     case K::kExited:
       if (o.exit_code == kExitTempFail || s.retry_on.empty()) return true;
       return std::find(s.retry_on.begin(), s.retry_on.end(), o.exit_code) !=
              s.retry_on.end();
     case K::kSignaled:
+    case K::kCpuLimit:
+    case K::kFileSizeLimit:
     case K::kTimeout:
     case K::kSpawnFailed:
+    // Another daemon's host may provide it: as any spawn failure.
+    case K::kIsolationUnavailable:
       return s.retry_on.empty();
   }
   return false;

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "task/limits.h"
+
 namespace coyotes {
 
 struct TaskSpec {
@@ -36,6 +38,9 @@ struct TaskSpec {
   // --retry-default), and the exit codes that are retried (empty: all).
   int retry = -1;
   std::vector<int> retry_on;
+  // What the task asks for itself; the tightest of this, its channel's and
+  // the daemon's applies (limits.h). Above its channel's, it is refused.
+  ResourceLimits limits;
 
   bool uses_shell() const { return !args.has_value(); }
 };

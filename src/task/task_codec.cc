@@ -198,6 +198,15 @@ Result<TaskSpec> TaskFromJsonObject(const json_t* obj,
     }
   }
 
+  json_t* lim = json_object_get(obj, "limits");
+  if (lim != nullptr && !json_is_null(lim)) {
+    // An object from producers; its JSON text from an HTTP form field.
+    auto l = json_is_string(lim) ? LimitsFromJsonText(json_string_value(lim))
+                                 : LimitsFromJson(lim);
+    if (!l.ok()) return Bad("field " + l.status().message());
+    spec.limits = l.value();
+  }
+
   auto cwd = GetString(obj, "cwd", &has);
   if (!cwd.ok()) return cwd.status();
   spec.cwd = cwd.value();
@@ -251,6 +260,8 @@ std::string EncodeQueueItem(const TaskSpec& s) {
     for (int c : s.retry_on) json_array_append_new(a, json_integer(c));
     json_object_set_new(o.get(), "retry_on", a);
   }
+  if (!s.limits.empty())
+    json_object_set_new(o.get(), "limits", LimitsToJsonObject(s.limits));
   return JsonDump(o.get());
 }
 
@@ -297,6 +308,13 @@ Result<TaskSpec> DecodeQueueItem(std::string_view item) {
       if (json_is_integer(c))
         s.retry_on.push_back(static_cast<int>(json_integer_value(c)));
     }
+  }
+  if (json_t* lim = json_object_get(o.get(), "limits")) {
+    // Dropping limits that cannot be read would run the task with less
+    // than it asked for.
+    auto l = LimitsFromJson(lim);
+    if (!l.ok()) return Bad("bad queue item: " + l.status().message());
+    s.limits = l.value();
   }
   json_t* env = json_object_get(o.get(), "env");
   if (json_is_object(env)) {

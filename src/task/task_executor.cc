@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -133,6 +134,18 @@ std::string FormatSeconds(double s) {
   return buf;
 }
 
+// Whether signal `sig` was a resource limit's: SIGXCPU (the soft CPU limit)
+// and SIGXFSZ (fsize) only come from the kernel's limits, or from someone
+// who means the same. SIGKILL is the CPU limit's when the task ran past its
+// soft limit: the kernel kills a task that ignores SIGXCPU at the hard
+// limit, a second later (spawn_setup.h). The threshold is the soft limit
+// because rusage and the limit's clock differ by milliseconds, and the
+// task's rusage can come out a little short of the hard limit.
+bool HitLimit(int sig, int64_t cpu_us, const ResourceLimits& l) {
+  if (sig == SIGXCPU || sig == SIGXFSZ) return true;
+  return sig == SIGKILL && l.cpu && cpu_us >= *l.cpu * 1000000;
+}
+
 // Reads what is there now; returns false at EOF or on a hard error.
 bool Drain(int fd, OutputTail* tail) {
   char buf[65536];
@@ -232,27 +245,33 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   req.stdout_fd = out_w.get();
   req.stderr_fd = err_w.get();
   if (!spec.cwd.empty()) req.cwd = spec.cwd.c_str();
-  pid_t pid = -1;
+  if (!limits.isolation.empty()) req.isolation = &limits.isolation;
+  SpawnResult spawned;
   // A command name is searched in the daemon's PATH, as execvp would
   // search it; where it was found is remembered between tasks
   // (command_path.h).
   static CommandPaths paths;
   const char* path = getenv("PATH");
   std::optional<std::string> file;
-  if (spec.uses_shell() && !direct) {
+  if (!limits.program.empty()) {
+    req.candidates = {limits.program};
+  } else if (spec.uses_shell() && !direct) {
     req.candidates = {"/bin/sh"};
   } else if (path != nullptr && (file = paths.Find(path, argv_s[0]))) {
     req.candidates = {*file};
   } else {
     req.candidates = PathCandidates(path, argv_s[0]);
   }
-  int rc = Spawn(req, &pid);
-  if (file && (rc == ENOENT || rc == ENOTDIR || rc == EACCES)) {
+  int rc = Spawn(req, &spawned);
+  // Past a failed setup step (spawned.step) the command was never tried.
+  const bool exec_failed = rc != 0 && spawned.step == nullptr;
+  if (file && exec_failed && (rc == ENOENT || rc == ENOTDIR || rc == EACCES)) {
     paths.Forget(argv_s[0]);  // gone or changed since: search again
     req.candidates = PathCandidates(path, argv_s[0]);
-    rc = Spawn(req, &pid);
+    spawned = SpawnResult();
+    rc = Spawn(req, &spawned);
   }
-  if (rc == ENOEXEC && direct) {
+  if (rc == ENOEXEC && direct && spawned.step == nullptr) {
     // An executable without a #! line: sh runs it as a script. So do we,
     // by handing the whole line to sh.
     return Run(spec, extra_env, limits, observer, /*allow_direct=*/false);
@@ -264,6 +283,14 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   if (rc != 0) {
     out_w.reset();
     err_w.reset();
+  }
+  if (rc != 0 && spawned.step != nullptr) {
+    out.kind = spawned.isolation_unavailable
+                   ? TaskOutcome::Kind::kIsolationUnavailable
+                   : TaskOutcome::Kind::kSpawnFailed;
+    out.detail = std::string(spawned.step) + ": " + std::strerror(rc);
+    out.duration_ms = static_cast<int64_t>(SecondsSince(started) * 1000);
+    return out;
   }
   if (rc != 0 && direct) {
     // What sh answers for a command it cannot run.
@@ -284,7 +311,9 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
     if (!spec.cwd.empty()) out.detail += " (cwd " + spec.cwd + ")";
     return out;
   }
-  // pid is the leader of its own session and process group from here on.
+  const pid_t pid = spawned.pid;
+  // pid is the leader of its own session and process group from here on
+  // (in a PID namespace: our init, which forwards signals to the task).
   // A pidfd turns "the task exited" into a readable descriptor in our poll.
   UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   PCHECK(pidfd.valid()) << "pidfd_open";
@@ -293,6 +322,7 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   OutputTail out_tail(limits.output_tail), err_tail(limits.output_tail);
   bool reaped = false, out_open = true, err_open = true;
   int status = 0;
+  rusage usage = {};
   // Deadlines, as seconds since `started`; negative: not armed.
   double timeout_at = limits.timeout_s > 0 ? limits.timeout_s : -1;
   double kill_at = -1, pipes_close_at = -1;
@@ -355,7 +385,7 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
       } else if (fd == err_r.get()) {
         err_open = Drain(fd, &err_tail);
       } else if (fd == pidfd.get()) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
+        pid_t r = wait4(pid, &status, WNOHANG, &usage);
         if (r == pid) {
           reaped = true;
           observer->OnReaped();
@@ -378,6 +408,19 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
   out.duration_ms = static_cast<int64_t>(SecondsSince(started) * 1000);
   out.stdout_tail = out_tail.Take();
   out.stderr_tail = err_tail.Take();
+  // How the task itself ended: with a PID namespace, as our init reports
+  // it (spawn_setup.h); without a report init itself was killed, and its
+  // own status is the task's.
+  int64_t cpu_us =
+      (static_cast<int64_t>(usage.ru_utime.tv_sec) + usage.ru_stime.tv_sec) *
+          1000000 +
+      usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+  ExitReport report;
+  if (spawned.exit_report.valid() &&
+      ReadExitReport(spawned.exit_report.get(), &report)) {
+    status = report.status;
+    cpu_us = report.cpu_us;
+  }
   if (WIFEXITED(status)) {
     out.kind = TaskOutcome::Kind::kExited;
     out.exit_code = WEXITSTATUS(status);
@@ -386,6 +429,9 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
     out.kind = TaskOutcome::Kind::kSignaled;
     out.signal = WTERMSIG(status);
     out.detail = DescribeWaitStatus(status);
+    if (HitLimit(out.signal, cpu_us, limits.isolation.limits))
+      out.kind = out.signal == SIGXFSZ ? TaskOutcome::Kind::kFileSizeLimit
+                                       : TaskOutcome::Kind::kCpuLimit;
   }
   if (stop_kind != TaskOutcome::Kind::kExited) {
     out.kind = stop_kind;

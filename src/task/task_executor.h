@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "task/isolation.h"
 #include "task/task.h"
 
 namespace coyotes {
@@ -26,6 +27,11 @@ struct ExecLimits {
   double kill_grace_s = 3;
   double pipe_grace_s = 2;
   size_t output_tail = 65536;
+  // Limits and namespaces (isolation.h); empty: the plain, cheapest spawn.
+  Isolation isolation;
+  // The file to exec, as a channel's allow list resolved it (policy.h);
+  // "": search PATH.
+  std::string program;
 };
 
 // Why RunTask should stop a task early.
@@ -55,7 +61,18 @@ struct TaskOutcome {
     kTimeout,
     kSpawnFailed,
     kStopped,
-    kCancelled
+    kCancelled,
+    // Killed by SIGXCPU, or by SIGKILL once its CPU time reached the hard
+    // limit (cpu + 1 s); `signal` says which.
+    kCpuLimit,
+    // Killed by SIGXFSZ: it wrote past its fsize limit.
+    kFileSizeLimit,
+    // Not run: the host cannot isolate it as asked; `detail` names what
+    // ("net namespace: Operation not permitted").
+    kIsolationUnavailable,
+    // Not run: its channel's command policy refuses it; `detail` is the
+    // reason ("program not allowed in channel c: /usr/bin/x").
+    kRefused
   };
   Kind kind = Kind::kExited;
   int exit_code = -1;  // when the main process exited

@@ -16,15 +16,27 @@
 // that is missing or may not be executed (ENOENT, ENOTDIR, EACCES, ...) to
 // the next; any other error ends the search (PathCandidates in
 // command_path.h lists a PATH search's files).
+//
+// With an Isolation (isolation.h), the child also sets the resource limits
+// and no_new_privs just before execve. Limits alone keep the vfork path (a
+// few setrlimit calls more); namespaces need a real copy of the process,
+// made with clone3 in those namespaces (spawn_setup.h), with a PID 1 of
+// ours in between when a PID namespace is asked for. A setup step that
+// fails stops the spawn and is named in the SpawnResult.
 #ifndef COYOTES_TASK_TASK_SPAWN_H_
 #define COYOTES_TASK_TASK_SPAWN_H_
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "base/unique_fd.h"
+
 namespace coyotes {
+
+struct Isolation;
 
 struct SpawnRequest {
   std::vector<std::string> candidates;  // files to exec, tried in order
@@ -32,6 +44,30 @@ struct SpawnRequest {
   char* const* envp = nullptr;          // null-terminated
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
   const char* cwd = nullptr;
+  // Null: no limits, no namespaces: exactly the plain vfork path.
+  const Isolation* isolation = nullptr;
+  // The isolation probe (IsolationAvailable): every setup step, then
+  // _exit(0) in place of the execve.
+  bool probe_only = false;
+};
+
+// What our PID 1 writes before it exits (spawn_setup.h says why).
+struct ExitReport {
+  int status = 0;      // the task's wait status
+  int64_t cpu_us = 0;  // its CPU time, user and system, and its children's
+};
+
+struct SpawnResult {
+  pid_t pid = -1;
+  // When the spawn failed in a setup step: the step's name ("net
+  // namespace", "setrlimit(nofile)"); null when the execve failed.
+  const char* step = nullptr;
+  // The step was the host refusing isolation (a namespace or its setup,
+  // no_new_privs), not a problem of the task's.
+  bool isolation_unavailable = false;
+  // With a PID namespace: where our init reports how the task ended, to be
+  // read once `pid` has been reaped (ReadExitReport).
+  UniqueFd exit_report;
 };
 
 // Starts the process; 0 and its pid in `*pid`, or the errno that stopped
@@ -39,6 +75,12 @@ struct SpawnRequest {
 // none could be run, as execvp reports). A child that failed has been
 // reaped.
 int Spawn(const SpawnRequest& req, pid_t* pid);
+// The same, with the failed step and the exit report.
+int Spawn(const SpawnRequest& req, SpawnResult* result);
+
+// The report of our init on `fd`, read after the process was reaped; false
+// when there is none (init was killed before it could write one).
+bool ReadExitReport(int fd, ExitReport* report);
 }  // namespace coyotes
 
 #endif  // COYOTES_TASK_TASK_SPAWN_H_

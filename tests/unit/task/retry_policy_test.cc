@@ -37,7 +37,9 @@ TEST(RetryPolicy, AttemptsRunOut) {
 TEST(RetryPolicy, EveryFailureKindWithoutRetryOn) {
   RetrySettings s{1, {}};
   for (auto k : {TaskOutcome::Kind::kSignaled, TaskOutcome::Kind::kTimeout,
-                 TaskOutcome::Kind::kSpawnFailed})
+                 TaskOutcome::Kind::kSpawnFailed, TaskOutcome::Kind::kCpuLimit,
+                 TaskOutcome::Kind::kFileSizeLimit,
+                 TaskOutcome::Kind::kIsolationUnavailable})
     EXPECT_TRUE(ShouldRetry(Of(k), 1, s));
   EXPECT_FALSE(ShouldRetry(Of(TaskOutcome::Kind::kCancelled), 1, s));
   EXPECT_FALSE(ShouldRetry(Of(TaskOutcome::Kind::kStopped), 1, s));
