@@ -250,8 +250,15 @@ TEST_F(Isolation, CommandPolicyRefusesBeforeQueueing) {
       (tmp_ / "e2") + "\"}");
   EXPECT_EQ(LastDeadLetterReason(4),
             "environment variable not allowed in channel al: LD_PRELOAD");
+  r = Post("/channels/al", "id=e3&task=" + UrlEncode("touch " + (tmp_ / "e3")) +
+                               "&env=" + UrlEncode("{\"BAR\":\"1\"}"));
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("environment variable not allowed in channel al: BAR"),
+            std::string::npos)
+      << r.body;
   EXPECT_TRUE(Exists(tmp_ / "a1"));
-  for (const char* id : {"s1", "a2", "e1", "e2"})
+  EXPECT_FALSE(Exists(tmp_ / "e3"));
+  for (const char* id : {"s1", "a2", "e1", "e2", "e3"})
     EXPECT_EQ(Field(id, "state"), "(nil)") << id;
   // allow with shell=true is refused: a shell runs anything.
   r = PostJson("/channels",
