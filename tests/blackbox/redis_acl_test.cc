@@ -65,6 +65,16 @@ class RedisAcl : public BlackBox {
                        {{"Content-Type", "application/x-www-form-urlencoded"}});
   }
   std::string AclLog() { return conn_->Cmd({"ACL", "LOG"}); }
+  // Runs the daemon as user coyotes until it exits; its exit status, or -1
+  // when a signal ended it.
+  int StartAsUserToExit(std::string* out) {
+    int status = Daemon::RunToExit(
+        {"--redis-host=" + redis_->addr(), "--pidfile=" + (tmp_ / "p.pid"),
+         "--http-addr=127.0.0.1:0", "--redis-user=coyotes",
+         "--redis-password-file=" + password_file_},
+        out);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
 
   std::string password_file_;
 };
@@ -166,13 +176,7 @@ TEST_F(RedisAcl, WrongCredentialsExit2) {
   CreateUser(ManPageAcl());
   std::ofstream(password_file_) << "not-the-password\n";
   std::string out;
-  int status = Daemon::RunToExit(
-      {"--redis-host=" + redis_->addr(), "--pidfile=" + (tmp_ / "p.pid"),
-       "--http-addr=127.0.0.1:0", "--redis-user=coyotes",
-       "--redis-password-file=" + password_file_},
-      &out);
-  ASSERT_TRUE(WIFEXITED(status)) << out;
-  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_EQ(StartAsUserToExit(&out), 2) << out;
   EXPECT_NE(out.find("refused the credentials"), std::string::npos) << out;
 }
 
@@ -180,13 +184,7 @@ TEST_F(RedisAcl, PasswordFileOthersMayReadExit2) {
   CreateUser(ManPageAcl());
   ASSERT_EQ(chmod(password_file_.c_str(), 0644), 0);
   std::string out;
-  int status = Daemon::RunToExit(
-      {"--redis-host=" + redis_->addr(), "--pidfile=" + (tmp_ / "p.pid"),
-       "--http-addr=127.0.0.1:0", "--redis-user=coyotes",
-       "--redis-password-file=" + password_file_},
-      &out);
-  ASSERT_TRUE(WIFEXITED(status)) << out;
-  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_EQ(StartAsUserToExit(&out), 2) << out;
   EXPECT_NE(out.find("--redis-password-file: "), std::string::npos) << out;
   EXPECT_NE(out.find("readable by other users"), std::string::npos) << out;
 }
