@@ -80,7 +80,7 @@ Master::~Master() = default;
 
 RunAs Master::WorkerUser(const ChannelSettings& settings,
                          std::string* unavailable) const {
-  RunAs daemon = run_as_ ? *run_as_ : CurrentUser();
+  RunAs daemon = run_as_ ? *run_as_ : CurrentIds();
   if (settings.user.empty()) return daemon;
   std::string spec = settings.user;
   if (!settings.group.empty()) spec += ":" + settings.group;
@@ -332,6 +332,7 @@ void Master::Spawn(Slot* slot) {
     return;
   }
   slot->pid = child.value();
+  slot->uid = who.uid;
   slot->user = who.user;
   slot->owner = prefix + std::to_string(slot->pid) + "/" + suffix;
   slot->started = std::chrono::steady_clock::now();
@@ -591,6 +592,14 @@ int Master::LiveWorkers() const {
   return n;
 }
 
+std::string Master::WorkerUserName(const Slot& s) const {
+  if (!s.user.empty()) return s.user;
+  // Looked up here, on a status request, not at the fork (CurrentIds).
+  auto [it, added] = user_names_.try_emplace(s.uid);
+  if (added) it->second = UserName(s.uid);
+  return it->second.empty() ? std::to_string(s.uid) : it->second;
+}
+
 json_t* Master::StatusJson() const {
   json_t* d = json_object();
   json_object_set_new(d, "version", json_string(kVersion));
@@ -609,7 +618,7 @@ json_t* Master::StatusJson() const {
                         s->pid > 0 ? json_integer(s->pid) : json_null());
     json_object_set_new(w, "channel", json_string(s->channel.c_str()));
     json_object_set_new(w, "index", json_integer(s->index));
-    json_object_set_new(w, "user", json_string(s->user.c_str()));
+    json_object_set_new(w, "user", json_string(WorkerUserName(*s).c_str()));
     std::string task_id = s->pid > 0 ? s->board->task_id() : "";
     const char* st = s->pid <= 0       ? (s->retired ? "retired" : "restarting")
                      : task_id.empty() ? "idle"

@@ -85,7 +85,8 @@ class Master : public DaemonView {
     int quick_deaths = 0;
     bool retired = false;  // exited kExitConfig, or its channel is gone
     std::unique_ptr<Event> respawn_timer;
-    std::string user;  // the worker runs as
+    uid_t uid = 0;     // the worker runs as
+    std::string user;  // its name when known at the fork, else ""
   };
 
   void OnSignal(int sig);
@@ -93,6 +94,8 @@ class Master : public DaemonView {
   void OnWorkerExit(Slot* slot, int status);
   void Spawn(Slot* slot);
   Status DropRoot(const RunAs& who);
+  // The name GET / shows for a slot's user.
+  std::string WorkerUserName(const Slot& s) const;
   // The user a worker of a channel with `settings` runs as; when the
   // channel's user cannot be had, the daemon's, and *unavailable says why.
   RunAs WorkerUser(const ChannelSettings& settings,
@@ -120,6 +123,7 @@ class Master : public DaemonView {
   std::chrono::steady_clock::time_point started_;
   std::map<std::string, ChannelSettings> channels_;
   std::optional<RunAs> run_as_;
+  mutable std::map<uid_t, std::string> user_names_;  // WorkerUserName's cache
   std::optional<TokenTable> tokens_;
   std::vector<std::unique_ptr<Slot>> slots_;
   RespawnPolicy respawn_policy_;

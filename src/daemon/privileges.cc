@@ -80,6 +80,22 @@ Result<RunAs> ResolveRunAs(const std::string& spec) {
   return who;
 }
 
+RunAs CurrentIds() {
+  RunAs who;
+  who.uid = getuid();
+  who.gid = getgid();
+  return who;
+}
+
+std::string UserName(uid_t uid) {
+  std::vector<char> buf(1024);
+  passwd pw, *found = nullptr;
+  while (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == ERANGE &&
+         buf.size() < (1u << 20))
+    buf.resize(buf.size() * 2);
+  return found ? std::string(found->pw_name) : std::string();
+}
+
 RunAs CurrentUser() {
   RunAs who;
   who.uid = getuid();

@@ -32,6 +32,15 @@ Result<RunAs> ResolveRunAs(const std::string& spec);
 // The user this process runs as (its real uid and gid), named.
 RunAs CurrentUser();
 
+// This process's real uid and gid, unnamed. No user database lookup: a
+// lookup loads the name service's modules and buffers, and every worker
+// forked afterwards would carry their pages (about 1 MB over a master and
+// five workers, measured).
+RunAs CurrentIds();
+
+// The name of `uid` ("" when the user database has none).
+std::string UserName(uid_t uid);
+
 // Becomes `who` for good (see above); Ok without doing anything when the
 // process already runs as exactly that uid and gid. Errors name the step.
 Status DropPrivileges(const RunAs& who);
