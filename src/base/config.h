@@ -33,6 +33,9 @@ struct Config {
   HostPort redis_addr;
   std::string redis_user;  // "": AUTH with the password alone
   std::string redis_password;
+  // How long a request that needs Redis waits for the master's connection
+  // while it is being made; 0: answer 503 at once.
+  double redis_wait_s = 5;
   bool task_mode = true;
 
   double shutdown_timeout_s = 0;  // 0: wait for running tasks forever

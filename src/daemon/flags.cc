@@ -37,6 +37,9 @@ DEFINE_string(redis_password, "", "Redis password");
 DEFINE_string(redis_password_file, "",
               "file holding the Redis password (read once at start; not "
               "readable by others)");
+DEFINE_double(redis_wait, 5,
+              "seconds an HTTP request that needs Redis waits for the "
+              "connection while it is being made (0: 503 at once)");
 DEFINE_string(redis_user, "",
               "Redis ACL user (AUTH user password; needs a password)");
 DEFINE_string(user, "",
@@ -165,6 +168,9 @@ Status ConfigFromFlags(Config* c) {
       return FlagError("redis-user",
                        "needs --redis-password or --redis-password-file");
   }
+  if (Status s = CheckSeconds("redis-wait", FLAGS_redis_wait, 300); !s.ok())
+    return s;
+  c->redis_wait_s = FLAGS_redis_wait;
   c->redis_db = FLAGS_redis_db;
   if (c->redis_db < 0) return FlagError("redis-db", "must not be negative");
 

@@ -57,6 +57,18 @@ void HttpApi::Handle(evhttp_request* req) {
       break;
   }
   Request request{req, std::move(match.params), std::move(q.value())};
+  if (match.needs_redis && !api_.redis->connected()) {
+    // The connection is being made (at start, or again after a loss): the
+    // request waits for it, up to --redis-wait, rather than answer 503 to
+    // a client that came a moment early. evhttp keeps the request until it
+    // is answered, whatever its client does meanwhile.
+    api_.redis->WhenConnected(
+        api_.config.redis_wait_s,
+        [api = &api_, handler = match.handler, request = std::move(request)] {
+          handler(*api, request);
+        });
+    return;
+  }
   match.handler(api_, request);
 }
 

@@ -17,8 +17,8 @@ namespace {
 // last segment is a failed task id: "retry-all" is also a well-formed id,
 // and only POST means the whole set (GET and DELETE take it as an id).
 constexpr Route kApiRoutes[] = {
-    {EVHTTP_REQ_GET, "/", GetStatus},
-    {EVHTTP_REQ_GET, "/healthz", GetHealthz},
+    {EVHTTP_REQ_GET, "/", GetStatus, false},
+    {EVHTTP_REQ_GET, "/healthz", GetHealthz, false},
     {EVHTTP_REQ_GET, "/channels", ListChannels},
     {EVHTTP_REQ_POST, "/channels", CreateChannel},
     {EVHTTP_REQ_GET, "/channels/{channel}", GetChannel},
@@ -159,6 +159,7 @@ RouteMatch MatchRoute(std::span<const Route> table, evhttp_cmd_type method,
   }
   m.outcome = RouteMatch::kFound;
   m.handler = chosen->handler;
+  m.needs_redis = chosen->needs_redis;
   m.params = std::move(chosen_params);
   return m;
 }

@@ -34,6 +34,10 @@ struct Route {
   evhttp_cmd_type method;
   const char* pattern;
   Handler handler;
+  // Whether the handler needs Redis: such a request, while the master's
+  // connection is being made, waits for it (--redis-wait). GET / and
+  // /healthz answer at once, about a Redis that is down too.
+  bool needs_redis = true;
 };
 
 // Path parameters in path order.
@@ -48,6 +52,7 @@ struct RouteMatch {
   };
   Outcome outcome = kNoEndpoint;
   Handler handler = nullptr;
+  bool needs_redis = true;
   PathParams params;
   int status = 0;
   std::string message;

@@ -21,7 +21,8 @@ AsyncRedis::AsyncRedis(EventBase* base, RedisTarget target, std::string name)
     : base_(base),
       target_(std::move(target)),
       name_(std::move(name)),
-      reconnect_(base, -1, 0, [this](short) { Connect(); }) {}
+      reconnect_(base, -1, 0, [this](short) { Connect(); }),
+      waiter_timer_(base, -1, 0, [this](short) { ExpireWaiters(); }) {}
 
 AsyncRedis::~AsyncRedis() { Stop(); }
 
@@ -30,9 +31,46 @@ void AsyncRedis::Start() {
   Connect();
 }
 
+void AsyncRedis::WhenConnected(double timeout_s, std::function<void()> then) {
+  if (connected() || stopped_ || timeout_s <= 0) {
+    then();
+    return;
+  }
+  auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(timeout_s));
+  if (!waiters_.empty() && deadline < waiters_.back().deadline)
+    deadline = waiters_.back().deadline;  // keep the order; at most a tick
+  waiters_.push_back(Waiter{std::move(then), deadline});
+  if (!waiter_timer_.pending()) ExpireWaiters();
+}
+
+void AsyncRedis::ExpireWaiters() {
+  auto now = std::chrono::steady_clock::now();
+  while (!waiters_.empty() && waiters_.front().deadline <= now) {
+    // Out of the queue before it runs: its work may queue another wait.
+    auto then = std::move(waiters_.front().then);
+    waiters_.pop_front();
+    then();
+  }
+  if (!waiters_.empty())
+    waiter_timer_.ArmTimer(
+        std::chrono::duration<double>(waiters_.front().deadline - now).count());
+}
+
+void AsyncRedis::WakeWaiters() {
+  waiter_timer_.Del();
+  // Taken out first: a waiter's work may add waiters or stop us.
+  std::deque<Waiter> ready;
+  ready.swap(waiters_);
+  for (Waiter& w : ready) w.then();
+}
+
 void AsyncRedis::Stop() {
   stopped_ = true;
   reconnect_.Del();
+  WakeWaiters();
   if (ctx_ != nullptr) {
     redisAsyncContext* c = ctx_;
     // hiredis calls every pending callback with a NULL reply, then the
@@ -80,6 +118,7 @@ void AsyncRedis::Connect() {
     failures_ = 0;
     backoff_s_ = 0;
     if (on_ready_) on_ready_();
+    WakeWaiters();
   });
 }
 

@@ -12,6 +12,8 @@
 
 #include <hiredis/async.h>
 
+#include <chrono>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -37,6 +39,11 @@ class AsyncRedis {
   bool connected() const { return ctx_ != nullptr && ready_; }
   // Called each time a connection is ready (after AUTH and SELECT).
   void set_on_ready(std::function<void()> f) { on_ready_ = std::move(f); }
+  // Runs `then` once: at once when connected, else as soon as the
+  // connection is ready, or after `timeout_s` (then still unconnected), or
+  // at Stop(). For work that needs Redis and would rather wait a moment
+  // than fail while a connection is being made (--redis-wait).
+  void WhenConnected(double timeout_s, std::function<void()> then);
 
   // Queues a command. Without a connection the callback runs at once with
   // kUnavailable.
@@ -52,6 +59,8 @@ class AsyncRedis {
   void Send(const std::vector<std::string>& argv, Callback cb);
   void ScheduleReconnect();
   void Connect();
+  // Runs and forgets every WhenConnected waiter.
+  void WakeWaiters();
 
   EventBase* base_;
   RedisTarget target_;
@@ -63,6 +72,15 @@ class AsyncRedis {
   int failures_ = 0;
   Event reconnect_;
   std::function<void()> on_ready_;
+  // Runs the waiters whose time is up, and arms the timer for the next.
+  void ExpireWaiters();
+  // In deadline order: every wait is as long (--redis-wait).
+  struct Waiter {
+    std::function<void()> then;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::deque<Waiter> waiters_;
+  Event waiter_timer_;
   std::vector<std::pair<const char*, std::string>> shas_;  // name -> SHA1
 };
 

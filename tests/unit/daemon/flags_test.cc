@@ -427,6 +427,13 @@ TEST_F(ConfigFromFlagsTest, Seconds) {
   ExpectBad("pipe_grace", "3601", "pipe-grace");
   ExpectBad("lease_ttl", "-1", "lease-ttl");
   ExpectBad("lease_ttl", "3601", "lease-ttl");
+  ExpectBad("redis_wait", "-1", "redis-wait");
+  ExpectBad("redis_wait", "301", "redis-wait");
+  ExpectBad("redis_wait", "nan", "redis-wait");
+  gflags::FlagSaver saver;
+  EXPECT_EQ(MustConfig().redis_wait_s, 5);
+  Set("redis_wait", "0.5");
+  EXPECT_EQ(MustConfig().redis_wait_s, 0.5);
 }
 
 TEST_F(ConfigFromFlagsTest, NonFiniteSeconds) {
