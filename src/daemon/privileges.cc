@@ -11,44 +11,27 @@ namespace coyotes {
 
 namespace {
 
-// getpwnam_r and getgrnam_r with a buffer that grows on ERANGE.
-Result<passwd> LookUpUser(const std::string& name, std::vector<char>* buf) {
-  passwd pw, *found = nullptr;
+// One get*_r call of the user and group databases, with a buffer that
+// grows on ERANGE (up to 1 MiB). Returns the entry (null: none) and sets
+// *err to the call's error.
+template <typename Entry, typename Call>
+Entry* LookUp(Call call, Entry* entry, std::vector<char>* buf, int* err) {
+  Entry* found = nullptr;
   buf->resize(1024);
-  for (;;) {
-    int rc = getpwnam_r(name.c_str(), &pw, buf->data(), buf->size(), &found);
-    if (rc == ERANGE && buf->size() < (1u << 20)) {
-      buf->resize(buf->size() * 2);
-      continue;
-    }
-    if (rc != 0) return Status::Errno("looking up user '" + name + "'", rc);
-    if (found == nullptr) return InvalidArgument("unknown user '" + name + "'");
-    return pw;
-  }
-}
-
-Result<group> LookUpGroup(const std::string& name, std::vector<char>* buf) {
-  group gr, *found = nullptr;
-  buf->resize(1024);
-  for (;;) {
-    int rc = getgrnam_r(name.c_str(), &gr, buf->data(), buf->size(), &found);
-    if (rc == ERANGE && buf->size() < (1u << 20)) {
-      buf->resize(buf->size() * 2);
-      continue;
-    }
-    if (rc != 0) return Status::Errno("looking up group '" + name + "'", rc);
-    if (found == nullptr)
-      return InvalidArgument("unknown group '" + name + "'");
-    return gr;
-  }
+  while ((*err = call(entry, buf->data(), buf->size(), &found)) == ERANGE &&
+         buf->size() < (1u << 20))
+    buf->resize(buf->size() * 2);
+  return *err == 0 ? found : nullptr;
 }
 
 std::string GroupName(gid_t gid) {
-  std::vector<char> buf(1024);
-  group gr, *found = nullptr;
-  while (getgrgid_r(gid, &gr, buf.data(), buf.size(), &found) == ERANGE &&
-         buf.size() < (1u << 20))
-    buf.resize(buf.size() * 2);
+  std::vector<char> buf;
+  group gr;
+  int err;
+  group* found =
+      LookUp([gid](group* g, char* b, size_t n,
+                   group** r) { return getgrgid_r(gid, g, b, n, r); },
+             &gr, &buf, &err);
   return found ? std::string(found->gr_name) : std::to_string(gid);
 }
 
@@ -63,16 +46,32 @@ Result<RunAs> ResolveRunAs(const std::string& spec) {
   if (colon != std::string::npos && group_name.empty())
     return InvalidArgument("no group name after ':'");
   std::vector<char> buf;
-  auto pw = LookUpUser(user, &buf);
-  if (!pw.ok()) return pw.status();
+  int err;
+  passwd pw;
+  passwd* user_entry = LookUp(
+      [&user](passwd* p, char* b, size_t n, passwd** r) {
+        return getpwnam_r(user.c_str(), p, b, n, r);
+      },
+      &pw, &buf, &err);
+  if (err != 0) return Status::Errno("looking up user '" + user + "'", err);
+  if (user_entry == nullptr)
+    return InvalidArgument("unknown user '" + user + "'");
   RunAs who;
   who.user = user;
-  who.uid = pw->pw_uid;
-  who.gid = pw->pw_gid;
+  who.uid = pw.pw_uid;
+  who.gid = pw.pw_gid;
   if (!group_name.empty()) {
-    auto gr = LookUpGroup(group_name, &buf);
-    if (!gr.ok()) return gr.status();
-    who.gid = gr->gr_gid;
+    group gr;
+    group* group_entry = LookUp(
+        [&group_name](group* g, char* b, size_t n, group** r) {
+          return getgrnam_r(group_name.c_str(), g, b, n, r);
+        },
+        &gr, &buf, &err);
+    if (err != 0)
+      return Status::Errno("looking up group '" + group_name + "'", err);
+    if (group_entry == nullptr)
+      return InvalidArgument("unknown group '" + group_name + "'");
+    who.gid = gr.gr_gid;
     who.group = group_name;
   } else {
     who.group = GroupName(who.gid);
@@ -88,24 +87,20 @@ RunAs CurrentIds() {
 }
 
 std::string UserName(uid_t uid) {
-  std::vector<char> buf(1024);
-  passwd pw, *found = nullptr;
-  while (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == ERANGE &&
-         buf.size() < (1u << 20))
-    buf.resize(buf.size() * 2);
+  std::vector<char> buf;
+  passwd pw;
+  int err;
+  passwd* found =
+      LookUp([uid](passwd* p, char* b, size_t n,
+                   passwd** r) { return getpwuid_r(uid, p, b, n, r); },
+             &pw, &buf, &err);
   return found ? std::string(found->pw_name) : std::string();
 }
 
 RunAs CurrentUser() {
-  RunAs who;
-  who.uid = getuid();
-  who.gid = getgid();
-  std::vector<char> buf(1024);
-  passwd pw, *found = nullptr;
-  while (getpwuid_r(who.uid, &pw, buf.data(), buf.size(), &found) == ERANGE &&
-         buf.size() < (1u << 20))
-    buf.resize(buf.size() * 2);
-  who.user = found ? std::string(found->pw_name) : std::to_string(who.uid);
+  RunAs who = CurrentIds();
+  who.user = UserName(who.uid);
+  if (who.user.empty()) who.user = std::to_string(who.uid);
   who.group = GroupName(who.gid);
   return who;
 }
