@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "base/log.h"
@@ -164,13 +165,16 @@ TaskOutcome TaskRun::Execute() {
     refused.detail = policy.refusal;
     return refused;
   }
-  TaskSpec run = spec_;
+  // shell=false: the line's words, run as command and args. Only then is
+  // the spec copied: not on every task.
+  std::optional<TaskSpec> split;
   if (policy.split_words) {
-    // shell=false: the line's words, run as command and args.
     auto words = SimpleCommandWords(spec_.command);
-    run.command = (*words)[0];
-    run.args = std::vector<std::string>(words->begin() + 1, words->end());
+    split = spec_;
+    split->command = (*words)[0];
+    split->args = std::vector<std::string>(words->begin() + 1, words->end());
   }
+  const TaskSpec& run = split ? *split : spec_;
   ExecLimits limits;
   limits.program = policy.program;
   limits.isolation.limits =
