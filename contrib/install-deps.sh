@@ -8,7 +8,7 @@ set -eu
 packages="build-essential autoconf automake libtool pkg-config
 libhiredis-dev libevent-dev libjansson-dev libgflags-dev libgoogle-glog-dev
 libunwind-dev
-libgtest-dev googletest redis-server redis-tools groff-base curl wrk
+libgtest-dev googletest redis-server redis-sentinel redis-tools groff-base curl wrk
 clang libclang-rt-14-dev procps lua5.1"
 
 missing=

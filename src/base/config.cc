@@ -2,12 +2,14 @@
 #include "base/config.h"
 
 #include <arpa/inet.h>
+#include <sys/un.h>
 
 #include <cstdlib>
 
 namespace coyotes {
 
 std::string HostPort::ToString() const {
+  if (is_unix()) return "unix:" + unix_path;
   return host + ":" + std::to_string(port);
 }
 
@@ -27,6 +29,27 @@ Result<HostPort> ParseHostPort(const std::string& text) {
   hp.port = std::atoi(port.c_str());
   if (hp.port > 65535)
     return InvalidArgument("'" + text + "': port out of range");
+  return hp;
+}
+
+Result<HostPort> ParseRedisAddr(const std::string& text) {
+  if (text.rfind("unix:", 0) != 0) {
+    auto hp = ParseHostPort(text);
+    if (hp.ok() && hp.value().port == 0)
+      return InvalidArgument("'" + text + "': port 0 is not a Redis port");
+    return hp;
+  }
+  HostPort hp;
+  hp.unix_path = text.substr(5);
+  if (hp.unix_path.empty() || hp.unix_path.front() != '/')
+    return InvalidArgument("'" + text +
+                           "': a Unix socket needs an absolute path "
+                           "(unix:/path/to/redis.sock)");
+  // The kernel's limit: a longer path cannot be connected to at all.
+  if (hp.unix_path.size() >= sizeof(sockaddr_un{}.sun_path))
+    return InvalidArgument("'" + text + "': socket path longer than " +
+                           std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                           " bytes");
   return hp;
 }
 

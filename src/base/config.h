@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 
@@ -15,6 +16,10 @@ namespace coyotes {
 struct HostPort {
   std::string host;
   int port = 0;
+  // A Unix domain socket's path instead of host and port ("unix:PATH" in a
+  // flag); only Redis addresses take one.
+  std::string unix_path;
+  bool is_unix() const { return !unix_path.empty(); }
   std::string ToString() const;
 };
 
@@ -33,6 +38,15 @@ struct Config {
   HostPort redis_addr;
   std::string redis_user;  // "": AUTH with the password alone
   std::string redis_password;
+  // --redis-sentinel: when set, the master's address is asked of these
+  // sentinels (under redis_master_name) instead of redis_addr.
+  std::vector<HostPort> redis_sentinels;
+  std::string redis_master_name;
+  std::string redis_sentinel_password;
+  // --redis-wait-replicas: the steps that accept a task or record its end
+  // wait (WAIT) for this many replicas, up to redis_wait_timeout_ms.
+  int redis_wait_replicas = 0;
+  int redis_wait_timeout_ms = 100;
   // How long a request that needs Redis waits for the master's connection
   // while it is being made; 0: answer 503 at once.
   double redis_wait_s = 5;
@@ -65,6 +79,9 @@ bool IsLoopbackHost(const std::string& host);
 
 // Parses a "host:port" string; the port is required (the original's rule).
 Result<HostPort> ParseHostPort(const std::string& text);
+
+// A Redis address: "host:port", or "unix:/absolute/path/to/redis.sock".
+Result<HostPort> ParseRedisAddr(const std::string& text);
 
 }  // namespace coyotes
 

@@ -32,7 +32,8 @@ DEFINE_bool(http_insecure, false,
 DEFINE_string(password, "", "deprecated alias of --redis-password");
 DEFINE_string(pidfile, "/tmp/coyotes.pid", "pid file path");
 DEFINE_int32(redis_db, 0, "Redis database number");
-DEFINE_string(redis_host, "127.0.0.1:6379", "Redis address, host:port");
+DEFINE_string(redis_host, "127.0.0.1:6379",
+              "Redis address, host:port or unix:/path/to/redis.sock");
 DEFINE_string(redis_password, "", "Redis password");
 DEFINE_string(redis_password_file, "",
               "file holding the Redis password (read once at start; not "
@@ -40,6 +41,21 @@ DEFINE_string(redis_password_file, "",
 DEFINE_double(redis_wait, 5,
               "seconds an HTTP request that needs Redis waits for the "
               "connection while it is being made (0: 503 at once)");
+DEFINE_string(redis_sentinel, "",
+              "HOST:PORT[,HOST:PORT...]: ask these Redis sentinels for the "
+              "master's address (with --redis-master-name)");
+DEFINE_string(redis_master_name, "",
+              "the master's name the sentinels know (with --redis-sentinel)");
+DEFINE_string(redis_sentinel_password, "", "password of the sentinels");
+DEFINE_string(redis_sentinel_password_file, "",
+              "file holding the sentinels' password (read once at start; "
+              "not readable by others)");
+DEFINE_int32(redis_wait_replicas, 0,
+             "replicas that must confirm the steps that accept a task or "
+             "record its end (Redis WAIT; 0: do not wait)");
+DEFINE_int32(redis_wait_timeout, 100,
+             "milliseconds to wait for --redis-wait-replicas; then the step "
+             "counts anyway, with a warning");
 DEFINE_string(redis_user, "",
               "Redis ACL user (AUTH user password; needs a password)");
 DEFINE_string(user, "",
@@ -109,6 +125,67 @@ Status CheckSeconds(const char* flag, double v, double max) {
   return Status::Ok();
 }
 
+// Reads a password from `path` (when given) into *password, which must
+// still be empty: a flag and its -file form are not given together.
+Status PasswordFromFile(const char* flag, const std::string& path,
+                        const char* other, std::string* password) {
+  if (path.empty()) return Status::Ok();
+  if (!password->empty())
+    return FlagError(flag, std::string("give it or ") + other + ", not both");
+  auto content = ReadSecretFile(path);
+  if (!content.ok()) return FlagError(flag, content.status().message());
+  auto line = SecretLine(content.value());
+  if (!line.ok())
+    return FlagError(flag,
+                     path + ": the password is " + line.status().message());
+  *password = line.value();
+  return Status::Ok();
+}
+
+// --redis-sentinel and its companions. With sentinels the master's address
+// comes from them, so --redis-host may not be given too: which one would
+// win is a question we would rather not answer silently.
+Status SentinelFromFlags(Config* c) {
+  c->redis_sentinel_password = FLAGS_redis_sentinel_password;
+  if (Status s = PasswordFromFile(
+          "redis-sentinel-password-file", FLAGS_redis_sentinel_password_file,
+          "--redis-sentinel-password", &c->redis_sentinel_password);
+      !s.ok())
+    return s;
+  c->redis_master_name = FLAGS_redis_master_name;
+  if (FLAGS_redis_sentinel.empty()) {
+    if (!c->redis_master_name.empty())
+      return FlagError("redis-master-name", "needs --redis-sentinel");
+    if (!c->redis_sentinel_password.empty())
+      return FlagError(IsDefault("redis_sentinel_password")
+                           ? "redis-sentinel-password-file"
+                           : "redis-sentinel-password",
+                       "needs --redis-sentinel");
+    return Status::Ok();
+  }
+  if (!IsDefault("redis_host") || !IsDefault("host"))
+    return FlagError("redis-sentinel",
+                     "the sentinels name the master: give it or "
+                     "--redis-host, not both");
+  if (c->redis_master_name.empty())
+    return FlagError("redis-sentinel", "needs --redis-master-name");
+  for (char ch : c->redis_master_name)
+    if (static_cast<unsigned char>(ch) <= ' ' || ch == 0x7f)
+      return FlagError("redis-master-name", "must not hold blanks or controls");
+  std::stringstream list(FLAGS_redis_sentinel);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    auto addr = ParseRedisAddr(item);
+    if (!addr.ok()) return FlagError("redis-sentinel", addr.status().message());
+    c->redis_sentinels.push_back(addr.value());
+  }
+  if (c->redis_sentinels.empty() || FLAGS_redis_sentinel.back() == ',')
+    return FlagError("redis-sentinel",
+                     "'" + FLAGS_redis_sentinel +
+                         "' is not a list of HOST:PORT separated by commas");
+  return Status::Ok();
+}
+
 // The flags of this file, in table order, for --help.
 bool IsOurFlag(const gflags::CommandLineFlagInfo& f) {
   return f.filename == __FILE__;  // not gflags.cc's own --fromenv etc.
@@ -132,33 +209,20 @@ Status ConfigFromFlags(Config* c) {
   c->redis_host_text = FLAGS_redis_host;
   if (!IsDefault("host") && IsDefault("redis_host"))
     c->redis_host_text = FLAGS_host;
-  auto redis = ParseHostPort(c->redis_host_text);
+  auto redis = ParseRedisAddr(c->redis_host_text);
   if (!redis.ok())
     return FlagError(
         IsDefault("redis_host") && !IsDefault("host") ? "host" : "redis-host",
         redis.status().message());
   c->redis_addr = redis.value();
-  if (c->redis_addr.port == 0)
-    return FlagError(
-        IsDefault("redis_host") && !IsDefault("host") ? "host" : "redis-host",
-        "port 0 is not a Redis port");
   c->redis_password = FLAGS_redis_password;
   if (!IsDefault("password") && IsDefault("redis_password"))
     c->redis_password = FLAGS_password;
-  if (!FLAGS_redis_password_file.empty()) {
-    if (!c->redis_password.empty())
-      return FlagError("redis-password-file",
-                       "give it or --redis-password, not both");
-    auto content = ReadSecretFile(FLAGS_redis_password_file);
-    if (!content.ok())
-      return FlagError("redis-password-file", content.status().message());
-    auto line = SecretLine(content.value());
-    if (!line.ok())
-      return FlagError("redis-password-file", FLAGS_redis_password_file +
-                                                  ": the password is " +
-                                                  line.status().message());
-    c->redis_password = line.value();
-  }
+  if (Status s =
+          PasswordFromFile("redis-password-file", FLAGS_redis_password_file,
+                           "--redis-password", &c->redis_password);
+      !s.ok())
+    return s;
   c->redis_user = FLAGS_redis_user;
   if (!c->redis_user.empty()) {
     for (char ch : c->redis_user)
@@ -171,6 +235,17 @@ Status ConfigFromFlags(Config* c) {
   if (Status s = CheckSeconds("redis-wait", FLAGS_redis_wait, 300); !s.ok())
     return s;
   c->redis_wait_s = FLAGS_redis_wait;
+  if (Status s = SentinelFromFlags(c); !s.ok()) return s;
+  if (FLAGS_redis_wait_replicas < 0 || FLAGS_redis_wait_replicas > 64)
+    return FlagError("redis-wait-replicas",
+                     "must be from 0 to 64, not " +
+                         std::to_string(FLAGS_redis_wait_replicas));
+  c->redis_wait_replicas = FLAGS_redis_wait_replicas;
+  if (FLAGS_redis_wait_timeout < 1 || FLAGS_redis_wait_timeout > 60000)
+    return FlagError("redis-wait-timeout",
+                     "must be from 1 to 60000 milliseconds, not " +
+                         std::to_string(FLAGS_redis_wait_timeout));
+  c->redis_wait_timeout_ms = FLAGS_redis_wait_timeout;
   c->redis_db = FLAGS_redis_db;
   if (c->redis_db < 0) return FlagError("redis-db", "must not be negative");
 

@@ -49,7 +49,7 @@ Result<RedisClient> ConnectAtStart(const Config& config) {
       result = pong.status();
     }
     if (result.status().code() == StatusCode::kPermissionDenied) break;
-    LOGR(WARNING) << "Redis at " << config.redis_addr.ToString()
+    LOGR(WARNING) << "Redis at " << RedisWhere(config)
                   << " unreachable (attempt " << attempt
                   << "): " << result.status().message() << "; retrying in "
                   << delay << "s";

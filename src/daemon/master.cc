@@ -181,6 +181,8 @@ Status Master::Start() {
       [this](const std::string& name) { return Channel(name); });
   router_->Start();
 
+  redis_.set_replica_wait(config_.redis_wait_replicas,
+                          config_.redis_wait_timeout_ms, keys_.Stats());
   redis_.Start();
   ArmPromote(0.1);
   auto channels = channels_;
@@ -193,8 +195,7 @@ Status Master::Start() {
     if (said_ready_) return;
     said_ready_ = true;
     LOGR(INFO) << "coyotes ready pid=" << getpid() << " http=" << http
-               << " redis=" << config_.redis_addr.ToString()
-               << " channels=" << channels_.size()
+               << " redis=" << redis_.addr() << " channels=" << channels_.size()
                << " workers=" << LiveWorkers()
                << (config_.task_mode ? "" : " task-mode=off");
   });

@@ -17,6 +17,8 @@ Router::Router(EventBase* base, const Config& config, const RedisKeys& keys,
       owner_(std::move(owner)),
       redis_(base, RedisTargetOf(config), "router"),
       retry_(base, -1, 0, [this](short) { RecoverOwn(); }) {
+  redis_.set_replica_wait(config.redis_wait_replicas,
+                          config.redis_wait_timeout_ms, keys_.Stats());
   redis_.set_on_ready([this] {
     if (running_ && !in_flight_) RecoverOwn();
   });

@@ -37,10 +37,13 @@ bool WorkerSession::EnsureConnected() {
     control_.Sleep(backoff_s_);
     return false;
   }
-  if (backoff_s_ > 0) LOGR(INFO) << "connected to Redis again";
+  if (backoff_s_ > 0)
+    LOGR(INFO) << "connected to Redis again at " << c.value().addr().ToString();
   check_held_ = true;
   next_.reset();
   backoff_s_ = 0;
+  c.value().set_replica_wait(config_.redis_wait_replicas,
+                             config_.redis_wait_timeout_ms, keys_.Stats());
   store_.emplace(std::move(c.value()), keys_, channel_, owner_,
                  static_cast<int64_t>(config_.lease_ttl_s * 1000));
   return true;

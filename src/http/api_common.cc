@@ -29,8 +29,7 @@ const std::string& Request::Param(std::string_view name) const {
 
 bool RedisUp(const ApiContext& api, evhttp_request* req) {
   if (api.redis->connected()) return true;
-  SendJson(req, 503,
-           "Redis is unavailable (" + api.config.redis_addr.ToString() + ")",
+  SendJson(req, 503, "Redis is unavailable (" + api.redis->addr() + ")",
            nullptr);
   return false;
 }

@@ -13,8 +13,13 @@ void GetStatus(const ApiContext& api, const Request& r) {
   evhttp_request* req = r.req;
   json_t* data = api.view->StatusJson();
   json_t* redis = json_object();
-  json_object_set_new(redis, "addr",
-                      json_string(api.config.redis_addr.ToString().c_str()));
+  // The server connected to (with sentinels, the master they named last),
+  // and the sentinel that named it: null without --redis-sentinel.
+  json_object_set_new(redis, "addr", json_string(api.redis->addr().c_str()));
+  json_object_set_new(redis, "sentinel",
+                      api.redis->named_by().empty()
+                          ? json_null()
+                          : json_string(api.redis->named_by().c_str()));
   json_object_set_new(redis, "connected", json_boolean(api.redis->connected()));
   json_object_set_new(data, "redis", redis);
   api.redis->Command(

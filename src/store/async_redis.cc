@@ -22,7 +22,10 @@ AsyncRedis::AsyncRedis(EventBase* base, RedisTarget target, std::string name)
       target_(std::move(target)),
       name_(std::move(name)),
       reconnect_(base, -1, 0, [this](short) { Connect(); }),
-      waiter_timer_(base, -1, 0, [this](short) { ExpireWaiters(); }) {}
+      waiter_timer_(base, -1, 0, [this](short) { ExpireWaiters(); }),
+      addr_(target_.addr),
+      resolver_(base, target_),
+      checker_(base, target_) {}
 
 AsyncRedis::~AsyncRedis() { Stop(); }
 
@@ -70,6 +73,11 @@ void AsyncRedis::WakeWaiters() {
 void AsyncRedis::Stop() {
   stopped_ = true;
   reconnect_.Del();
+  resolver_.Cancel();
+  checker_.Cancel();
+  auto checks = std::move(check_waiters_);
+  check_waiters_.clear();
+  for (auto& w : checks) w(true);  // in doubt: not accepted
   WakeWaiters();
   if (ctx_ != nullptr) {
     redisAsyncContext* c = ctx_;
@@ -83,10 +91,35 @@ void AsyncRedis::Stop() {
 
 void AsyncRedis::Connect() {
   if (stopped_ || ctx_ != nullptr) return;
-  redisAsyncContext* c =
-      redisAsyncConnect(target_.addr.host.c_str(), target_.addr.port);
+  if (target_.sentinels.empty()) {
+    ConnectTo(target_.addr);
+    return;
+  }
+  if (resolver_.busy()) return;
+  resolver_.AskMaster([this](Result<MasterAddr> m) {
+    if (stopped_ || ctx_ != nullptr) return;
+    if (!m.ok()) {
+      if (failures_ == 0 || failures_ % 20 == 0)
+        LOGR(WARNING) << name_ << ": " << m.status().message();
+      ScheduleReconnect();
+      return;
+    }
+    if (m.value().addr.ToString() != addr_.ToString() || named_by_.empty())
+      LOGR(INFO) << name_ << ": sentinel " << m.value().named_by << " names "
+                 << m.value().addr.ToString() << " master '"
+                 << target_.master_name << "'";
+    named_by_ = m.value().named_by;
+    ConnectTo(m.value().addr);
+  });
+}
+
+void AsyncRedis::ConnectTo(const HostPort& addr) {
+  addr_ = addr;
+  redisAsyncContext* c = addr.is_unix()
+                             ? redisAsyncConnectUnix(addr.unix_path.c_str())
+                             : redisAsyncConnect(addr.host.c_str(), addr.port);
   if (c == nullptr || c->err) {
-    LOGR(WARNING) << name_ << ": connect " << target_.addr.ToString() << ": "
+    LOGR(WARNING) << name_ << ": connect " << addr.ToString() << ": "
                   << (c ? c->errstr : "out of memory");
     if (c) redisAsyncFree(c);
     ScheduleReconnect();
@@ -109,16 +142,117 @@ void AsyncRedis::Connect() {
            if (!r.ok())
              LOGR(ERROR) << name_ << ": SELECT: " << r.status().message();
          });
-  Send({"PING"}, [this](Result<const redisReply*> r) {
-    if (!r.ok()) return;
-    ready_ = true;
-    if (failures_ > 0)
-      LOGR(INFO) << name_ << ": connected to Redis at "
-                 << target_.addr.ToString() << " again";
-    failures_ = 0;
-    backoff_s_ = 0;
-    if (on_ready_) on_ready_();
-    WakeWaiters();
+  Send({target_.sentinels.empty() ? "PING" : "ROLE"},
+       [this](Result<const redisReply*> r) { OnFirstReply(std::move(r)); });
+}
+
+void AsyncRedis::OnFirstReply(Result<const redisReply*> r) {
+  if (!target_.sentinels.empty() && r.ok()) {
+    auto role = ParseRoleReply(r.value());
+    if (!role.ok() || role.value() != "master") {
+      LOGR(WARNING) << name_ << ": " << addr_.ToString()
+                    << ", named master by sentinel " << named_by_ << ", is "
+                    << (role.ok() ? "a " + role.value()
+                                  : role.status().message())
+                    << "; asking the sentinels again";
+      Drop();
+      return;
+    }
+  } else if (!target_.sentinels.empty()) {
+    // No ROLE, no way to tell a master: say so, and keep trying.
+    LOGR(ERROR) << name_ << ": ROLE at " << addr_.ToString() << ": "
+                << r.status().message()
+                << (r.status().message().find("NOPERM") != std::string::npos
+                        ? " (--redis-sentinel needs ROLE: ACL +role)"
+                        : "");
+    Drop();
+    return;
+  }
+  if (!r.ok()) return;
+  ready_ = true;
+  if (failures_ > 0)
+    LOGR(INFO) << name_ << ": connected to Redis at " << addr_.ToString()
+               << " again";
+  failures_ = 0;
+  backoff_s_ = 0;
+  if (on_ready_) on_ready_();
+  WakeWaiters();
+}
+
+void AsyncRedis::Drop() {
+  ready_ = false;
+  // hiredis answers what is pending, then calls OnDisconnect, which
+  // reconnects.
+  if (ctx_ != nullptr) redisAsyncDisconnect(ctx_);
+}
+
+void AsyncRedis::WaitReplicas(std::function<void(Status)> then) {
+  if (wait_replicas_ <= 0) {
+    then(Status::Ok());
+    return;
+  }
+  Command({"WAIT", std::to_string(wait_replicas_),
+           std::to_string(wait_timeout_ms_)},
+          [this, then = std::move(then)](Result<const redisReply*> r) mutable {
+            if (!r.ok()) {
+              then(r.status());
+              return;
+            }
+            long long acked =
+                r.value()->type == REDIS_REPLY_INTEGER ? r.value()->integer : 0;
+            if (acked >= wait_replicas_) {
+              then(Status::Ok());
+              return;
+            }
+            ReplicasShort(acked, std::move(then));
+          });
+}
+
+void AsyncRedis::ReplicasShort(long long acked,
+                               std::function<void(Status)> then) {
+  auto counts = [this, acked](std::function<void(Status)>& then) {
+    auto now = std::chrono::steady_clock::now();
+    short_since_log_++;
+    // One line a second at most: a replica that stays behind would
+    // otherwise write one per task.
+    if (now - last_short_log_ >= std::chrono::seconds(1)) {
+      LOGR(WARNING) << name_ << ": only " << acked << " of " << wait_replicas_
+                    << " replica(s) confirmed within " << wait_timeout_ms_
+                    << " ms (" << short_since_log_
+                    << " write(s) since the last such line); they count all "
+                    << "the same (--redis-wait-replicas)";
+      last_short_log_ = now;
+      short_since_log_ = 0;
+    }
+    if (!stats_key_.empty())
+      Command({"HINCRBY", stats_key_, "replica_wait_timeouts", "1"},
+              [](Result<const redisReply*>) {});
+    then(Status::Ok());
+  };
+  if (target_.sentinels.empty()) {
+    counts(then);
+    return;
+  }
+  check_waiters_.push_back(
+      [this, counts, then = std::move(then)](bool moved) mutable {
+        if (!moved) {
+          counts(then);
+          return;
+        }
+        then(Unavailable("Redis at " + addr_.ToString() +
+                         " was replaced as master before the replicas had "
+                         "the write"));
+      });
+  if (checker_.busy()) return;
+  checker_.CheckMoved(addr_, [this](bool moved) {
+    if (moved) {
+      LOGR(WARNING) << name_ << ": " << addr_.ToString()
+                    << " is no longer the master; asking the sentinels again";
+      Drop();
+    }
+    auto waiters = std::move(check_waiters_);
+    check_waiters_.clear();
+    for (auto& w : waiters) w(moved);
   });
 }
 
@@ -134,8 +268,8 @@ void AsyncRedis::OnConnect(const redisAsyncContext* c, int status) noexcept {
   if (status != REDIS_OK) {
     // hiredis frees the context after this callback.
     if (self->failures_ == 0 || self->failures_ % 20 == 0)
-      LOGR(WARNING) << self->name_ << ": connect "
-                    << self->target_.addr.ToString() << ": " << c->errstr;
+      LOGR(WARNING) << self->name_ << ": connect " << self->addr_.ToString()
+                    << ": " << c->errstr;
     self->ctx_ = nullptr;
     self->ready_ = false;
     self->ScheduleReconnect();
@@ -148,18 +282,32 @@ void AsyncRedis::OnDisconnect(const redisAsyncContext* c, int status) noexcept {
     self->ctx_ = nullptr;
     self->ready_ = false;
   }
-  if (status != REDIS_OK && !self->stopped_) {
+  if (self->stopped_) return;
+  // Status OK: we closed it ourselves (Drop); reconnect all the same.
+  if (status != REDIS_OK)
     LOGR(WARNING) << self->name_
                   << ": lost the Redis connection: " << c->errstr;
-    self->ScheduleReconnect();
-  }
+  self->ScheduleReconnect();
 }
 
-void AsyncRedis::OnReply(redisAsyncContext*, void* reply, void* priv) noexcept {
+void AsyncRedis::OnReply(redisAsyncContext* c, void* reply,
+                         void* priv) noexcept {
   std::unique_ptr<Pending> p(static_cast<Pending*>(priv));
   auto* r = static_cast<redisReply*>(reply);
   if (r == nullptr) {
     p->cb(Unavailable("Redis connection lost"));
+  } else if (r->type == REDIS_REPLY_ERROR &&
+             (std::string_view(r->str, r->len).starts_with("READONLY") ||
+              std::string_view(r->str, r->len).starts_with("UNBLOCKED"))) {
+    // The server became a replica (a failover): find the master again.
+    auto* self = static_cast<AsyncRedis*>(c->data);
+    if (self->ctx_ == c && self->ready_) {
+      LOGR(WARNING) << self->name_ << ": " << self->addr_.ToString()
+                    << " answers as a replica now: "
+                    << std::string_view(r->str, r->len);
+      self->Drop();
+    }
+    p->cb(Unavailable("Redis: " + std::string(r->str, r->len)));
   } else if (r->type == REDIS_REPLY_ERROR) {
     p->cb(
         Status(StatusCode::kInternal, "Redis: " + std::string(r->str, r->len)));
@@ -185,7 +333,7 @@ void AsyncRedis::Send(const std::vector<std::string>& argv, Callback cb) {
 
 void AsyncRedis::Command(const std::vector<std::string>& argv, Callback cb) {
   if (!connected()) {
-    cb(Unavailable("Redis is not connected (" + target_.addr.ToString() + ")"));
+    cb(Unavailable("Redis is not connected (" + addr_.ToString() + ")"));
     return;
   }
   Send(argv, std::move(cb));

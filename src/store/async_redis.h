@@ -21,6 +21,7 @@
 #include "base/event_loop.h"
 #include "base/status.h"
 #include "store/redis_client.h"
+#include "store/sentinel_async.h"
 
 namespace coyotes {
 
@@ -45,6 +46,24 @@ class AsyncRedis {
   // than fail while a connection is being made (--redis-wait).
   void WhenConnected(double timeout_s, std::function<void()> then);
 
+  // The server connected to (or last tried), and with sentinels the one
+  // that named it ("" without).
+  std::string addr() const { return addr_.ToString(); }
+  const std::string& named_by() const { return named_by_; }
+
+  // --redis-wait-replicas for WaitReplicas; a shortfall is counted in the
+  // hash `stats_key`.
+  void set_replica_wait(int n, int timeout_ms, std::string stats_key) {
+    wait_replicas_ = n;
+    wait_timeout_ms_ = timeout_ms;
+    stats_key_ = std::move(stats_key);
+  }
+  // After a write: waits for the replicas (WAIT), then runs `then` with Ok,
+  // also when they fell short (logged and counted), unless with sentinels
+  // the master was replaced meanwhile: then the write may be lost with it,
+  // and `then` gets kUnavailable.
+  void WaitReplicas(std::function<void(Status)> then);
+
   // Queues a command. Without a connection the callback runs at once with
   // kUnavailable.
   void Command(const std::vector<std::string>& argv, Callback cb);
@@ -58,7 +77,15 @@ class AsyncRedis {
   static void OnReply(redisAsyncContext* c, void* reply, void* priv) noexcept;
   void Send(const std::vector<std::string>& argv, Callback cb);
   void ScheduleReconnect();
+  // With sentinels, asks them first; then ConnectTo.
   void Connect();
+  void ConnectTo(const HostPort& addr);
+  // The connection's first answer: PING's, or with sentinels ROLE's, which
+  // must say master.
+  void OnFirstReply(Result<const redisReply*> r);
+  // Closes the connection (a new one follows): it reaches a replica now.
+  void Drop();
+  void ReplicasShort(long long acked, std::function<void(Status)> then);
   // Runs and forgets every WhenConnected waiter.
   void WakeWaiters();
 
@@ -82,6 +109,17 @@ class AsyncRedis {
   std::deque<Waiter> waiters_;
   Event waiter_timer_;
   std::vector<std::pair<const char*, std::string>> shas_;  // name -> SHA1
+
+  HostPort addr_;
+  std::string named_by_;
+  SentinelAsk resolver_;  // which server is the master
+  SentinelAsk checker_;   // whether it still is, after a WAIT fell short
+  std::vector<std::function<void(bool moved)>> check_waiters_;
+  int wait_replicas_ = 0;
+  int wait_timeout_ms_ = 100;
+  std::string stats_key_;
+  std::chrono::steady_clock::time_point last_short_log_;
+  long long short_since_log_ = 0;
 };
 
 }  // namespace coyotes

@@ -1,6 +1,10 @@
 #include "store/redis_client.h"
 
+#include <chrono>
 #include <cstring>
+
+#include "base/log.h"
+#include "store/sentinel.h"
 
 namespace coyotes {
 
@@ -50,8 +54,21 @@ Status RedisClient::ContextError(const char* what) const {
 }
 
 RedisTarget RedisTargetOf(const Config& config) {
-  return RedisTarget{config.redis_addr, config.redis_user,
-                     config.redis_password, config.redis_db};
+  return RedisTarget{config.redis_addr,
+                     config.redis_user,
+                     config.redis_password,
+                     config.redis_db,
+                     config.redis_sentinels,
+                     config.redis_master_name,
+                     config.redis_sentinel_password};
+}
+
+std::string RedisWhere(const Config& config) {
+  if (config.redis_sentinels.empty()) return config.redis_addr.ToString();
+  std::string list;
+  for (const HostPort& s : config.redis_sentinels)
+    list += (list.empty() ? "" : ",") + s.ToString();
+  return "sentinel master '" + config.redis_master_name + "' (" + list + ")";
 }
 
 std::vector<std::string> AuthCommand(const RedisTarget& t) {
@@ -60,15 +77,52 @@ std::vector<std::string> AuthCommand(const RedisTarget& t) {
   return {"AUTH", t.user, t.password};
 }
 
-Result<RedisClient> RedisClient::Connect(const RedisTarget& t,
+Result<RedisClient> RedisClient::Connect(const RedisTarget& target,
                                          double timeout_s) {
-  redisContext* raw = redisConnectWithTimeout(t.addr.host.c_str(), t.addr.port,
-                                              ToTimeval(timeout_s));
+  if (target.sentinels.empty()) return ConnectTo(target, timeout_s);
+  auto master = AskSentinels(target);
+  if (!master.ok()) return master.status();
+  RedisTarget t = target;
+  t.addr = master.value().addr;
+  auto c = ConnectTo(t, timeout_s);
+  if (!c.ok()) return c.status();
+  auto role = c.value().Command({"ROLE"});
+  if (!role.ok()) {
+    if (role.status().message().find("NOPERM") != std::string::npos)
+      return Status(StatusCode::kPermissionDenied,
+                    "Redis at " + t.addr.ToString() +
+                        " refused ROLE, which --redis-sentinel needs to "
+                        "confirm the master (ACL: +role): " +
+                        role.status().message());
+    return role.status();
+  }
+  auto name = ParseRoleReply(role.value().get());
+  if (!name.ok()) return Unavailable(name.status().message());
+  if (name.value() != "master")
+    return Unavailable(t.addr.ToString() + ", named master by sentinel " +
+                       master.value().named_by + ", is a " + name.value() +
+                       " (a failover in progress?)");
+  c.value().target_ = target;
+  c.value().named_by_ = master.value().named_by;
+  return c;
+}
+
+Result<RedisClient> RedisClient::ConnectTo(const RedisTarget& t,
+                                           double timeout_s) {
+  redisContext* raw =
+      t.addr.is_unix()
+          ? redisConnectUnixWithTimeout(t.addr.unix_path.c_str(),
+                                        ToTimeval(timeout_s))
+          : redisConnectWithTimeout(t.addr.host.c_str(), t.addr.port,
+                                    ToTimeval(timeout_s));
   if (raw == nullptr) return Unavailable("Redis: out of memory");
   RedisClient c(raw);
+  c.target_ = t;
+  c.addr_ = t.addr;
   if (raw->err)
     return Unavailable("connect " + t.addr.ToString() + ": " + raw->errstr);
-  redisEnableKeepAlive(raw);
+  // Keep-alive probes a TCP peer that vanished; a Unix socket has none.
+  if (!t.addr.is_unix()) redisEnableKeepAlive(raw);
   c.SetTimeout(timeout_s);
   if (auto auth = AuthCommand(t); !auth.empty()) {
     auto r = c.Command(auth);
@@ -110,8 +164,52 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& argv) {
   RedisReply r(static_cast<redisReply*>(
       redisCommandArgv(ctx_.get(), ptrs.size(), ptrs.data(), lens.data())));
   if (!r) return ContextError(argv[0].c_str());
-  if (r->type == REDIS_REPLY_ERROR) return ErrorReply(r.get());
+  if (r->type == REDIS_REPLY_ERROR) return ReplyError(r.get());
   return r;
+}
+
+Status RedisClient::ReplyError(const redisReply* r) {
+  Status s = ErrorReply(r);
+  std::string_view msg(r->str, r->len);
+  if (msg.starts_with("READONLY") || msg.starts_with("UNBLOCKED")) {
+    LOGR(WARNING) << "Redis at " << addr_.ToString()
+                  << " is no longer the master: " << msg;
+    ctx_.reset();
+    return Unavailable(s.message());
+  }
+  return s;
+}
+
+Status RedisClient::WaitReplicas() {
+  if (wait_replicas_ <= 0) return Status::Ok();
+  auto r = Command({"WAIT", std::to_string(wait_replicas_),
+                    std::to_string(wait_timeout_ms_)});
+  if (!r.ok()) return r.status();
+  long long acked =
+      r.value()->type == REDIS_REPLY_INTEGER ? r.value()->integer : 0;
+  if (acked >= wait_replicas_) return Status::Ok();
+  if (!target_.sentinels.empty() && MasterMoved(target_, addr_)) {
+    ctx_.reset();
+    return Unavailable(
+        "Redis at " + addr_.ToString() + " was replaced as master before " +
+        std::to_string(wait_replicas_) + " replica(s) had the write");
+  }
+  // One line a second at most: a replica that stays behind would otherwise
+  // write one per task.
+  auto now = std::chrono::steady_clock::now();
+  short_since_log_++;
+  if (now - last_short_log_ >= std::chrono::seconds(1)) {
+    LOGR(WARNING) << "only " << acked << " of " << wait_replicas_
+                  << " replica(s) confirmed within " << wait_timeout_ms_
+                  << " ms (" << short_since_log_
+                  << " write(s) since the last such line); they count all the "
+                     "same (--redis-wait-replicas)";
+    last_short_log_ = now;
+    short_since_log_ = 0;
+  }
+  if (!stats_key_.empty())
+    (void)Command({"HINCRBY", stats_key_, "replica_wait_timeouts", "1"});
+  return Status::Ok();
 }
 
 Result<std::vector<RedisReply>> RedisClient::Pipeline(
@@ -135,8 +233,10 @@ Result<std::vector<RedisReply>> RedisClient::Pipeline(
     if (redisGetReply(ctx_.get(), &raw) != REDIS_OK)
       return ContextError("pipeline");
     RedisReply r(static_cast<redisReply*>(raw));
-    if (r->type == REDIS_REPLY_ERROR && first_error.ok())
-      first_error = ErrorReply(r.get());
+    if (r->type == REDIS_REPLY_ERROR && first_error.ok()) {
+      first_error = ReplyError(r.get());
+      if (broken()) return first_error;  // closed: the rest never arrive
+    }
     replies.push_back(std::move(r));
   }
   if (!first_error.ok()) return first_error;

@@ -9,6 +9,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,15 +25,21 @@ struct ReplyDeleter {
 using RedisReply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 struct RedisTarget {
-  HostPort addr;
+  HostPort addr;     // unused when sentinels are given
   std::string user;  // a Redis 6 ACL user; "": the default user
   std::string password;
   int db = 0;
+  // --redis-sentinel: the master is whichever server these name.
+  std::vector<HostPort> sentinels;
+  std::string master_name;
+  std::string sentinel_password;
 };
 
-// The target --redis-host, --redis-user, --redis-password(-file) and
-// --redis-db name.
+// The target --redis-host (or --redis-sentinel), --redis-user,
+// --redis-password(-file) and --redis-db name.
 RedisTarget RedisTargetOf(const Config& config);
+// For logs: "127.0.0.1:6379", or "sentinel master 'm' (h:p,h:p)".
+std::string RedisWhere(const Config& config);
 
 // The AUTH command for `target` (AUTH password, or AUTH user password);
 // empty when there is no password.
@@ -47,7 +54,8 @@ struct Script {
 class RedisClient {
  public:
   // Connects, authenticates and selects the database. A wrong password is
-  // kPermissionDenied (the caller exits rather than retries).
+  // kPermissionDenied (the caller exits rather than retries). With
+  // sentinels, connects to the master they name, once ROLE confirms it.
   static Result<RedisClient> Connect(const RedisTarget& target,
                                      double timeout_s);
 
@@ -68,17 +76,48 @@ class RedisClient {
   // timeout shorter than this).
   void SetTimeout(double seconds);
 
+  // --redis-wait-replicas: WaitReplicas waits for `n` replicas (0: no
+  // WAIT), up to `timeout_ms`; a shortfall is counted in `stats_key`.
+  void set_replica_wait(int n, int timeout_ms, std::string stats_key) {
+    wait_replicas_ = n;
+    wait_timeout_ms_ = timeout_ms;
+    stats_key_ = std::move(stats_key);
+  }
+  // After a write: waits for the replicas. A shortfall is logged and
+  // counted, and the write still counts, unless (with sentinels) the master
+  // was replaced meanwhile: then the write may be lost with it, the
+  // connection is closed and the answer is kUnavailable.
+  Status WaitReplicas();
+
   bool broken() const { return ctx_ == nullptr || ctx_->err != 0; }
+  // The server connected to, and the sentinel that named it ("" without).
+  const HostPort& addr() const { return addr_; }
+  const std::string& named_by() const { return named_by_; }
 
  private:
   struct CtxDeleter {
     void operator()(redisContext* c) const { redisFree(c); }
   };
   explicit RedisClient(redisContext* c) : ctx_(c) {}
+  // Connects to target.addr, ignoring the sentinels.
+  static Result<RedisClient> ConnectTo(const RedisTarget& target,
+                                       double timeout_s);
   Status ContextError(const char* what) const;
+  // An error reply; READONLY (the server became a replica) and UNBLOCKED
+  // (a blocking read ended by that) close the connection, so that the next
+  // one finds the master again.
+  Status ReplyError(const redisReply* r);
 
   std::unique_ptr<redisContext, CtxDeleter> ctx_;
   std::vector<std::pair<const char*, std::string>> shas_;  // script -> sha
+  RedisTarget target_;
+  HostPort addr_;
+  std::string named_by_;
+  int wait_replicas_ = 0;
+  int wait_timeout_ms_ = 100;
+  std::string stats_key_;
+  std::chrono::steady_clock::time_point last_short_log_;
+  long long short_since_log_ = 0;
 };
 
 // Formats a reply for logs and errors.

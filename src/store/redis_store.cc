@@ -185,6 +185,9 @@ Status WorkerStore::RecordEnd(const Script& script,
   }
   auto r = client_.Eval(script, keys, args);
   if (!r.ok()) return r.status();
+  // --redis-wait-replicas: an end only the replaced master knew would run
+  // the task again; the caller records it again on the new master.
+  if (Status s = client_.WaitReplicas(); !s.ok()) return s;
   // The finish script answers {answer, next item}, the retry script the
   // answer alone.
   const redisReply* answer = r.value().get();

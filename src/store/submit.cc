@@ -85,7 +85,7 @@ void SubmitTasks(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
   size_t n = tasks.size();
   redis->Eval(
       kRouteScript, call.keys, call.args,
-      [n, done = std::move(done)](Result<const redisReply*> r) {
+      [redis, n, done = std::move(done)](Result<const redisReply*> r) mutable {
         std::vector<SubmitOutcome> outs(n);
         if (!r.ok() || r.value()->type != REDIS_REPLY_ARRAY ||
             r.value()->elements != 2 * n) {
@@ -105,7 +105,17 @@ void SubmitTasks(AsyncRedis* redis, const RedisKeys& keys, const Config& config,
                            : s == "duplicate" ? SubmitResult::kDuplicate
                                               : SubmitResult::kDistinct;
         }
-        done(std::move(outs));
+        // --redis-wait-replicas: accepted only once the replicas have it,
+        // or a failover would not take it away.
+        redis->WaitReplicas(
+            [outs = std::move(outs), done = std::move(done)](Status s) mutable {
+              if (!s.ok())
+                for (auto& o : outs) {
+                  o.result = SubmitResult::kError;
+                  o.status = s;
+                }
+              done(std::move(outs));
+            });
       });
 }
 

@@ -121,8 +121,8 @@ std::unique_ptr<Daemon> Daemon::Start(const RedisServer& redis,
   internal::SpawnSpec spec;
   spec.argv = {
       options.binary.empty() ? std::string(kCoyotesBinary) : options.binary,
-      "--redis-host=" + redis.addr(), "--pidfile=" + daemon->pidfile(),
-      "--http-addr=127.0.0.1:0"};
+      "--pidfile=" + daemon->pidfile(), "--http-addr=127.0.0.1:0"};
+  if (options.redis_host) spec.argv.push_back("--redis-host=" + redis.addr());
   if (!redis.password().empty()) {
     spec.argv.push_back("--redis-password=" + redis.password());
   }

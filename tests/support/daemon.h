@@ -45,6 +45,9 @@ struct DaemonOptions {
   // Executable to run instead of COYOTES_BINARY (for the support library's
   // own tests, or a wrapper). Empty: COYOTES_BINARY.
   std::string binary;
+  // False: no --redis-host (the flags name Redis otherwise, e.g. with
+  // --redis-sentinel, which refuses --redis-host).
+  bool redis_host = true;
 };
 
 class Daemon {

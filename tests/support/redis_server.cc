@@ -182,6 +182,7 @@ using internal::ReapBefore;
 using internal::ReapBlocking;
 
 constexpr char kRedisServerPath[] = "/usr/bin/redis-server";
+constexpr char kRedisSentinelPath[] = "/usr/bin/redis-sentinel";
 constexpr double kStartTimeout = 10;
 constexpr double kStopTimeout = 10;
 constexpr int kPortAttempts = 5;
@@ -334,12 +335,29 @@ std::string RedisServer::LogTail(size_t bytes) const {
 
 void RedisServer::Spawn() {
   internal::SpawnSpec spec;
-  spec.argv = {kRedisServerPath, "--port", std::to_string(port_), "--bind",
-               "127.0.0.1", "--dir", dir_, "--save", "", "--appendonly",
-               options_.appendonly ? "yes" : "no", "--appendfsync", "always",
-               "--daemonize", "no", "--logfile", log_path(),
-               // Lets tests stall the server with DEBUG SLEEP.
-               "--enable-debug-command", "local"};
+  if (options_.sentinel) {
+    const std::string conf = dir_ + "/sentinel.conf";
+    if (access(conf.c_str(), F_OK) != 0) {
+      FILE* f = std::fopen(conf.c_str(), "w");
+      if (f == nullptr) Die("cannot write " + conf);
+      std::fputs(options_.sentinel_config.c_str(), f);
+      std::fclose(f);
+    }
+    spec.argv = {
+        kRedisSentinelPath, conf,        "--port",    std::to_string(port_),
+        "--bind",           "127.0.0.1", "--dir",     dir_,
+        "--daemonize",      "no",        "--logfile", log_path()};
+  } else {
+    spec.argv = {kRedisServerPath, "--port", std::to_string(port_), "--bind",
+                 "127.0.0.1", "--dir", dir_, "--save", "", "--appendonly",
+                 options_.appendonly ? "yes" : "no", "--appendfsync", "always",
+                 "--daemonize", "no", "--logfile", log_path(), "--unixsocket",
+                 socket_path(), "--unixsocketperm", "700",
+                 // Lets tests stall the server with DEBUG SLEEP.
+                 "--enable-debug-command", "local"};
+  }
+  spec.argv.insert(spec.argv.end(), options_.extra_args.begin(),
+                   options_.extra_args.end());
   if (!options_.password.empty()) {
     spec.argv.push_back("--requirepass");
     spec.argv.push_back(options_.password);

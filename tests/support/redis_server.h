@@ -25,6 +25,13 @@ namespace coyotes::testing {
 struct RedisServerOptions {
   std::string password;  // --requirepass when nonempty
   bool appendonly = true;
+  // More "--name value" arguments, e.g. {"--replicaof", "127.0.0.1 6379"}.
+  std::vector<std::string> extra_args;
+  // A sentinel (Debian's redis-sentinel) instead of a server: these lines
+  // go into DIR/sentinel.conf, written at the first start only (the
+  // sentinel rewrites it as it learns).
+  bool sentinel = false;
+  std::string sentinel_config;
 };
 
 class RedisConn;
@@ -48,6 +55,8 @@ class RedisServer {
 
   int port() const { return port_; }
   std::string addr() const;  // "127.0.0.1:PORT"
+  // The server listens on this Unix socket too (mode 0700).
+  std::string socket_path() const { return dir_ + "/redis.sock"; }
   const std::string& dir() const { return dir_; }
   const std::string& password() const { return options_.password; }
   pid_t pid() const { return pid_; }  // -1 when stopped

@@ -253,6 +253,78 @@ TEST_F(ConfigFromFlagsTest, RedisHost) {
   ExpectBad("redis_host", "localhost:abc", "redis-host");
   ExpectBad("redis_host", "localhost:65536", "redis-host");
   ExpectBad("redis_host", "localhost:0", "redis-host");
+  ExpectBad("redis_host", "unix:", "redis-host");
+  ExpectBad("redis_host", "unix:relative/redis.sock", "redis-host");
+  ExpectBad("redis_host", "unix:/" + std::string(108, 'x'), "redis-host");
+}
+
+TEST_F(ConfigFromFlagsTest, RedisHostUnixSocket) {
+  gflags::FlagSaver saver;
+  Set("redis_host", "unix:/run/redis/redis.sock");
+  Config c = MustConfig();
+  EXPECT_TRUE(c.redis_addr.is_unix());
+  EXPECT_EQ(c.redis_addr.unix_path, "/run/redis/redis.sock");
+  EXPECT_EQ(c.redis_addr.ToString(), "unix:/run/redis/redis.sock");
+}
+
+TEST_F(ConfigFromFlagsTest, Sentinel) {
+  gflags::FlagSaver saver;
+  Set("redis_sentinel", "10.0.0.1:26379,10.0.0.2:26380,unix:/run/s.sock");
+  Set("redis_master_name", "mymaster");
+  Set("redis_sentinel_password", "s3cret");
+  Set("redis_wait_replicas", "1");
+  Set("redis_wait_timeout", "250");
+  Config c = MustConfig();
+  ASSERT_EQ(c.redis_sentinels.size(), 3u);
+  EXPECT_EQ(c.redis_sentinels[0].ToString(), "10.0.0.1:26379");
+  EXPECT_EQ(c.redis_sentinels[1].ToString(), "10.0.0.2:26380");
+  EXPECT_EQ(c.redis_sentinels[2].ToString(), "unix:/run/s.sock");
+  EXPECT_EQ(c.redis_master_name, "mymaster");
+  EXPECT_EQ(c.redis_sentinel_password, "s3cret");
+  EXPECT_EQ(c.redis_wait_replicas, 1);
+  EXPECT_EQ(c.redis_wait_timeout_ms, 250);
+}
+
+TEST_F(ConfigFromFlagsTest, SentinelFlagsCheckEachOther) {
+  {
+    gflags::FlagSaver saver;
+    Set("redis_sentinel", "10.0.0.1:26379");
+    ExpectError("redis-sentinel", "no --redis-master-name");
+    Set("redis_master_name", "has blank");
+    ExpectError("redis-master-name", "a blank in the name");
+    Set("redis_master_name", "m");
+    Set("redis_host", "10.0.0.9:6379");
+    ExpectError("redis-sentinel", "--redis-host too");
+  }
+  {
+    gflags::FlagSaver saver;
+    Set("redis_master_name", "m");
+    ExpectError("redis-master-name", "no --redis-sentinel");
+  }
+  {
+    gflags::FlagSaver saver;
+    Set("redis_sentinel_password", "x");
+    ExpectError("redis-sentinel-password", "no --redis-sentinel");
+  }
+  {
+    gflags::FlagSaver saver;
+    Set("redis_master_name", "m");
+    Set("redis_sentinel", "10.0.0.1:26379,");
+    ExpectError("redis-sentinel", "a trailing comma");
+    Set("redis_sentinel", "10.0.0.1");
+    ExpectError("redis-sentinel", "no port");
+  }
+  ExpectBad("redis_wait_replicas", "-1", "redis-wait-replicas");
+  ExpectBad("redis_wait_replicas", "65", "redis-wait-replicas");
+  ExpectBad("redis_wait_timeout", "0", "redis-wait-timeout");
+  ExpectBad("redis_wait_timeout", "60001", "redis-wait-timeout");
+}
+
+TEST_F(ConfigFromFlagsTest, HostAliasTakesAUnixSocket) {
+  gflags::FlagSaver saver;
+  Set("host", "unix:/tmp/r.sock");
+  EXPECT_EQ(MustConfig().redis_addr.unix_path, "/tmp/r.sock");
+  ExpectBad("host", "unix:r.sock", "host");
 }
 
 TEST_F(ConfigFromFlagsTest, HostAliasUsedWhenRedisHostIsDefault) {
