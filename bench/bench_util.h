@@ -127,13 +127,21 @@ inline long& Round() {
   return round;
 }
 
+// Appended to every figure's name (--suffix): the same measurement against
+// a daemon set up differently, "_unix" for Redis over a Unix socket.
+inline std::string& FigureSuffix() {
+  static std::string suffix;
+  return suffix;
+}
+
 // A new figure object: {"run":..., "figure":..., "value":..., "unit":...}.
 // `value` NAN becomes null (a measurement that did not complete).
 inline json_t* Figure(const std::string& figure, double value,
                       const std::string& unit) {
   json_t* o = json_object();
   json_object_set_new(o, "run", json_string(RunId().c_str()));
-  json_object_set_new(o, "figure", json_string(figure.c_str()));
+  json_object_set_new(o, "figure",
+                      json_string((figure + FigureSuffix()).c_str()));
   if (Round() > 0) json_object_set_new(o, "round", json_integer(Round()));
   json_object_set_new(o, "value",
                       std::isfinite(value) ? json_real(value) : json_null());

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   bench::Args args(argc, argv, 2);
   bench::RunId() = args.Str("run", "");
   bench::Round() = args.Int("round", 0);
+  bench::FigureSuffix() = args.Str("suffix", "");
   if (cmd == "tasks") return bench::Tasks(args);
   if (cmd == "memory") return bench::Memory(args);
   if (cmd == "http") return bench::Http(args);

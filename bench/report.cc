@@ -222,6 +222,13 @@ int Report(const bench::Args& args) {
         "latency_http_p50", "ceiling_latency_direct_p50", 0, false);
   delta("info_latency_http_p99", "  latency p99 (HTTP POST)",
         "latency_http_p99", "ceiling_latency_direct_p99", 0, false);
+  // The same daemon with --redis-host=unix:PATH, in the same rounds.
+  ratio("info_unix_simple", "  simple command, Unix socket vs TCP",
+        "throughput_simple_unix", "throughput_simple", 0, false);
+  delta("info_unix_latency_p50", "  latency p50, Unix socket vs TCP",
+        "latency_redis_unix_p50", "latency_redis_p50", 0, false);
+  delta("info_unix_latency_p99", "  latency p99, Unix socket vs TCP",
+        "latency_redis_unix_p99", "latency_redis_p99", 0, false);
 
   const char* cpu_model =
       fig.count("machine")
@@ -278,6 +285,7 @@ int Report(const bench::Args& args) {
   for (const auto& [label, mine, ref] :
        std::vector<std::tuple<std::string, std::string, std::string>>{
            {"simple", "throughput_simple", "ceiling_direct"},
+           {"simple, unix socket", "throughput_simple_unix", "ceiling_direct"},
            {"shell", "throughput_shell", "ceiling_sh_and"}}) {
     std::printf(
         "  CPU ms/task, %s: coyotes task %s + master %s + workers %s + "

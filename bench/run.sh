@@ -109,6 +109,7 @@ start_redis() {
   for try in 1 2 3 4 5; do
     port=$("$CB" free-port) || return 1
     redis-server --port "$port" --bind 127.0.0.1 --dir "$TMP/redis" \
+      --unixsocket "$TMP/redis/redis.sock" --unixsocketperm 700 \
       --save "" --appendonly no --logfile "$TMP/redis/redis.log" \
       --daemonize no >/dev/null 2>&1 &
     REDIS_PID=$!
@@ -133,6 +134,7 @@ if ! start_redis; then
   exit 1
 fi
 REDIS=127.0.0.1:$REDIS_PORT
+REDIS_SOCK=$TMP/redis/redis.sock
 log "redis-server pid $REDIS_PID on $REDIS"
 
 # ---- coyotes ----
@@ -141,6 +143,7 @@ start_daemon() {
   local name=$1
   shift
   local logf=$TMP/$name.log
+  # A later --redis-host (the Unix socket run's) replaces this one.
   "$COYOTES" --redis-host="$REDIS" --http-addr=127.0.0.1:0 \
     --pidfile="$TMP/$name.pid" "$@" >"$logf" 2>&1 &
   DAEMON_PID=$!
@@ -201,12 +204,26 @@ pair() {  # CEILING_PARTS TASKS_PARTS
     ceiling "$1"
   fi
 }
+# The same parts against the daemon that reaches Redis over its Unix socket
+# (a namespace of its own), right after the TCP run: figures "..._unix".
+tasks_unix() {  # PARTS
+  RUN_DIRS=$((RUN_DIRS + 1))
+  "$CB" tasks --redis="$REDIS" --namespace=unix --http="$UNIX_HTTP_PORT" \
+    --dir="$TMP/tasks-$RUN_DIRS" --pid="$UNIX_PID" --n="$RN" --c="$C" \
+    --lat-n="$RLAT" --run="$RUN_ID" --round="$ROUND" --only="$1" \
+    --suffix=_unix >>"$RAW"
+}
 
 log "N=$N C=$C latency samples=$LAT_N queued=$QUEUED wrk=${WRK_S}s" \
   "rounds=$ROUNDS latency rounds=$LAT_ROUNDS"
 ceiling machine
 
-# 1-2. Throughput, latency, Redis cost: one daemon, --concurrent=C.
+# 1-2. Throughput, latency, Redis cost: one daemon, --concurrent=C; and a
+#      second one like it on Redis's Unix socket, idle while the first runs.
+start_daemon unix --concurrent="$C" --namespace=unix \
+  --redis-host="unix:$REDIS_SOCK" || exit 1
+UNIX_PID=$DAEMON_PID
+UNIX_HTTP_PORT=$HTTP_PORT
 start_daemon tasks --concurrent="$C" || exit 1
 # A warm-up, not measured: on a virtual machine the first burst of work
 # after a quiet spell runs slowly (in one run, round 1's ceiling used 1.48
@@ -220,6 +237,7 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   [ "$ROUND" -eq "$ROUNDS" ] && RN=$((N - (ROUNDS - 1) * (N / ROUNDS)))
   log "round $ROUND of $ROUNDS: $RN tasks per run"
   pair direct simple
+  tasks_unix simple
   pair sh_and shell
   pair sh argv,http
   pair direct_2c two
@@ -232,11 +250,13 @@ for ((ROUND = 1; ROUND <= LAT_ROUNDS; ROUND++)); do
   [ "$ROUND" -eq "$LAT_ROUNDS" ] &&
     RLAT=$((LAT_N - (LAT_ROUNDS - 1) * (LAT_N / LAT_ROUNDS)))
   pair latency latency
+  tasks_unix latency
 done
 ROUND=0
 RN=$N
 tasks monitor,after_load
 stop_daemon "$DAEMON_PID"
+stop_daemon "$UNIX_PID"
 
 # 3. Memory: a fresh daemon in a namespace of its own (channel default
 #    only); the bench ends it with SIGTERM itself (see coyotes_bench.cc).
