@@ -77,6 +77,10 @@ Result<std::optional<std::string>> WorkerSession::TakeHeld() {
   if (!check_held_) return std::optional<std::string>();
   auto held = store_->Held();
   if (held.ok() && !held.value()) check_held_ = false;
+  // A finish recorded after the reconnection may have claimed the next
+  // item, which is in our in-progress list too: run it once, as held.
+  if (held.ok() && held.value() && next_ && *next_ == *held.value())
+    next_.reset();
   return held;
 }
 
