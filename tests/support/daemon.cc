@@ -119,10 +119,11 @@ std::unique_ptr<Daemon> Daemon::Start(const RedisServer& redis,
   daemon->own_process_group_ = options.own_process_group;
 
   internal::SpawnSpec spec;
-  spec.argv = {
-      options.binary.empty() ? std::string(kCoyotesBinary) : options.binary,
-      "--pidfile=" + daemon->pidfile(), "--http-addr=127.0.0.1:0"};
+  spec.argv = {options.binary.empty() ? std::string(kCoyotesBinary)
+                                      : options.binary};
   if (options.redis_host) spec.argv.push_back("--redis-host=" + redis.addr());
+  spec.argv.insert(spec.argv.end(), {"--pidfile=" + daemon->pidfile(),
+                                     "--http-addr=127.0.0.1:0"});
   if (!redis.password().empty()) {
     spec.argv.push_back("--redis-password=" + redis.password());
   }
