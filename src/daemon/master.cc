@@ -142,7 +142,12 @@ Status Master::Start() {
   }
   std::string http = "off";
   if (!config_.http_addr_text.empty()) {
-    api_ = std::make_unique<HttpApi>(config_, keys_, &redis_, this);
+    waits_ = std::make_unique<TaskWaits>(&base_, &redis_, keys_);
+    events_ = std::make_unique<EventSubscriber>(
+        &base_, RedisTargetOf(config_), keys_.Events(),
+        [this] { return redis_.current(); });
+    api_ =
+        std::make_unique<HttpApi>(config_, keys_, &redis_, this, waits_.get());
     if (tokens_) {
       api_->SetTokens(std::move(*tokens_), config_.http_token_file);
       tokens_.reset();
@@ -184,6 +189,9 @@ Status Master::Start() {
   redis_.set_replica_wait(config_.redis_wait_replicas,
                           config_.redis_wait_timeout_ms, keys_.Stats());
   redis_.Start();
+  if (events_)
+    events_->Start([this](const std::string& e) { waits_->OnEvent(e); },
+                   [this] { waits_->Recheck(); });
   ArmPromote(0.1);
   auto channels = channels_;
   channels_.clear();
@@ -581,6 +589,8 @@ void Master::MaybeFinish() {
   tick_.Del();
   pidfile_.Remove();
   LOGR(INFO) << "drain complete";
+  waits_.reset();  // answers the requests still waiting
+  if (events_) events_->Stop();
   redis_.Stop();
   http_.reset();
   base_.Exit();

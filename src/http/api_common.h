@@ -27,11 +27,14 @@ namespace coyotes {
 // The long-lived state handlers use, owned by HttpApi. Redis callbacks may
 // hold it by reference: the master stops Redis, which calls every pending
 // callback, before it lets the HttpApi go.
+class TaskWaits;
+
 struct ApiContext {
   const Config& config;
   const RedisKeys& keys;
   AsyncRedis* redis;
   DaemonView* view;
+  TaskWaits* waits;  // ?wait=
 };
 
 // One request, built by HttpApi::Handle and gone when the handler returns:

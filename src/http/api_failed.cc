@@ -28,7 +28,8 @@ void FailedAction(const ApiContext& api, const Request& rq,
   const std::string& id = rq.Param("failed_id");
   if (!RedisUp(api, req)) return;
   api.redis->Eval(
-      kFailedActionScript, FailedActionKeys(api, channel, id), {id, action},
+      kFailedActionScript, FailedActionKeys(api, channel, id),
+      {id, action, api.keys.prefix()},
       [req, channel, id, action](Result<const redisReply*> r) {
         if (!r.ok()) {
           SendRedisError(req, r.status());
@@ -117,7 +118,8 @@ void RetryAllFailed(const ApiContext& api, const Request& rq) {
                          // Pipelined on one connection: they run in order.
                          api.redis->Eval(
                              kFailedActionScript,
-                             FailedActionKeys(api, channel, id), {id, "rerun"},
+                             FailedActionKeys(api, channel, id),
+                             {id, "rerun", api.keys.prefix()},
                              [p, answer](Result<const redisReply*> r) {
                                if (r.ok() && r.value()->integer == 1)
                                  p->queued++;

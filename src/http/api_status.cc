@@ -5,6 +5,7 @@
 
 #include "http/api_handlers.h"
 #include "http/http_server.h"
+#include "http/task_wait.h"
 #include "store/redis_keys.h"
 
 namespace coyotes {
@@ -22,6 +23,9 @@ void GetStatus(const ApiContext& api, const Request& r) {
                           : json_string(api.redis->named_by().c_str()));
   json_object_set_new(redis, "connected", json_boolean(api.redis->connected()));
   json_object_set_new(data, "redis", redis);
+  // Requests waiting for a task's end (?wait=).
+  json_object_set_new(data, "waiting",
+                      json_integer(api.waits ? api.waits->waiting() : 0));
   api.redis->Command(
       {"HMGET", api.keys.Stats(), "dealt", "succeeded", "failed"},
       [req, data](Result<const redisReply*> r) {

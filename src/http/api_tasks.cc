@@ -10,15 +10,37 @@
 #include "http/http_server.h"
 #include "http/task_form.h"
 #include "http/task_record.h"
+#include "http/task_wait.h"
 #include "store/scripts.h"
 #include "store/submit.h"
 #include "task/task_codec.h"
 
 namespace coyotes {
 
+namespace {
+
+// ?wait=SECONDS: nullopt when absent; false after answering 400.
+std::optional<double> WaitParam(const Request& r, bool* bad) {
+  *bad = false;
+  const std::string* text = FormGet(r.query, "wait");
+  if (text == nullptr) return std::nullopt;
+  auto s = ParseWait(*text);
+  if (!s.ok()) {
+    SendJson(r.req, 400, s.status().message(), nullptr);
+    *bad = true;
+    return std::nullopt;
+  }
+  return s.value();
+}
+
+}  // namespace
+
 void PostTask(const ApiContext& api, const Request& r) {
   evhttp_request* req = r.req;
   const std::string& channel = r.Param("channel");
+  bool bad_wait = false;
+  std::optional<double> wait = WaitParam(r, &bad_wait);
+  if (bad_wait) return;
   auto form = ReadForm(api, req);
   if (!form) return;
   auto spec = TaskFromForm(*form, channel, api.config.max_task_bytes);
@@ -44,7 +66,7 @@ void PostTask(const ApiContext& api, const Request& r) {
   double delay_s = DueInSeconds(spec.value());
   SubmitTask(
       api.redis, api.keys, api.config, spec.value(), "", "",
-      [&api, req, id, name, channel, delay_s](SubmitOutcome out) {
+      [&api, req, id, name, channel, delay_s, wait](SubmitOutcome out) {
         auto data = [&](bool result) {
           json_t* d = json_object();
           json_object_set_new(d, "task_id", json_string(id.c_str()));
@@ -56,7 +78,26 @@ void PostTask(const ApiContext& api, const Request& r) {
         switch (out.result) {
           case SubmitResult::kQueued:
             if (delay_s > 0) api.view->OnDelayed(delay_s);
-            SendJson(req, 200, "ok", data(true));
+            if (!wait) {
+              SendJson(req, 200, "ok", data(true));
+              return;
+            }
+            // ?wait=: answered as GET /tasks/ID?wait= would be, with the
+            // submission's fields too.
+            api.waits->Wait(
+                req, id, *wait,
+                [req, id, name](Result<TaskWaits::Fields> record) {
+                  if (!record.ok()) {
+                    SendRedisError(req, record.status());
+                    return;
+                  }
+                  json_t* d =
+                      record->empty() ? json_object() : TaskRecordJson(*record);
+                  json_object_set_new(d, "task_id", json_string(id.c_str()));
+                  json_object_set_new(d, "task_name", JsonStringLossy(name));
+                  json_object_set_new(d, "result", json_true());
+                  SendJson(req, 200, "ok", d);
+                });
             return;
           case SubmitResult::kDistinct:
             SendJson(req, 200,
@@ -84,7 +125,25 @@ void PostTask(const ApiContext& api, const Request& r) {
 }
 
 void GetTask(const ApiContext& api, const Request& r) {
-  SendTaskRecord(api, r.req, r.Param("task_id"), "");
+  bool bad_wait = false;
+  std::optional<double> wait = WaitParam(r, &bad_wait);
+  if (bad_wait) return;
+  if (!wait) {
+    SendTaskRecord(api, r.req, r.Param("task_id"), "");
+    return;
+  }
+  evhttp_request* req = r.req;
+  if (!RedisUp(api, req)) return;
+  std::string id = r.Param("task_id");
+  api.waits->Wait(req, id, *wait, [req, id](Result<TaskWaits::Fields> record) {
+    if (!record.ok()) {
+      SendRedisError(req, record.status());
+    } else if (record->empty()) {
+      SendJson(req, 404, "no task " + id, nullptr);
+    } else {
+      SendJson(req, 200, "ok", TaskRecordJson(*record));
+    }
+  });
 }
 
 void CancelTask(const ApiContext& api, const Request& r) {

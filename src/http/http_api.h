@@ -27,8 +27,8 @@ namespace coyotes {
 class HttpApi {
  public:
   HttpApi(const Config& config, const RedisKeys& keys, AsyncRedis* redis,
-          DaemonView* view)
-      : api_{config, keys, redis, view} {}
+          DaemonView* view, TaskWaits* waits)
+      : api_{config, keys, redis, view, waits} {}
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
 

@@ -49,6 +49,7 @@ class AsyncRedis {
   // The server connected to (or last tried), and with sentinels the one
   // that named it ("" without).
   std::string addr() const { return addr_.ToString(); }
+  const HostPort& current() const { return addr_; }
   const std::string& named_by() const { return named_by_; }
 
   // --redis-wait-replicas for WaitReplicas; a shortfall is counted in the

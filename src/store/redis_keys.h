@@ -42,6 +42,8 @@ class RedisKeys {
   }
   std::string DeadLetters() const { return p_ + "coyotes:dead-letters"; }
   std::string Stats() const { return p_ + "coyotes:stats"; }
+  // Not a key: the publish/subscribe channel of task events.
+  std::string Events() const { return p_ + "coyotes:events"; }
 
  private:
   std::string p_;

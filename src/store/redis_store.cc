@@ -227,7 +227,7 @@ Status WorkerStore::Requeue(const std::string& item,
   auto r = client_.Eval(kRequeueScript,
                         {keys_.Task(task_id), keys_.Proc(owner_),
                          keys_.Queue(channel_), keys_.Running(channel_)},
-                        {item, task_id});
+                        {item, task_id, keys_.prefix()});
   return r.ok() ? Status::Ok() : r.status();
 }
 

@@ -15,6 +15,22 @@
 -- timestamps agree across daemons on several machines.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- >>> event: the same text in every script that changes a task's state (a
+-- test checks). Publishes the change on P .. 'coyotes:events' as JSON, for
+-- subscribers (GET /tasks/{id}?wait= among them); code and sig are those
+-- of the attempt that just ended, nil otherwise. Needs `now`.
+local function event(P, id, chan, state, attempt, code, sig)
+  redis.call('PUBLISH', P .. 'coyotes:events', cjson.encode({
+    task_id = id, channel = chan or cjson.null, state = state,
+    attempt = tonumber(attempt) or cjson.null,
+    exit_code = tonumber(code) or cjson.null, signal = sig or cjson.null,
+    at = now}))
+end
+-- The attempt a queue item ({"a":N,...}) stands for.
+local function item_attempt(item)
+  return tonumber(string.match(item or '', '^{"a":(%d+),')) or 1
+end
+-- <<< event
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return {'missing', ''} end
 local chan = redis.call('HGET', KEYS[1], 'channel') or ''
@@ -27,6 +43,8 @@ local function cancel_now()
              'reason', 'cancelled: before it started')
   redis.call('EXPIRE', KEYS[1], ARGV[2])
   redis.call('HINCRBY', KEYS[2], 'cancelled', 1)
+  event(ARGV[1], redis.call('HGET', KEYS[1], 'id'), chan, 'cancelled',
+        item_attempt(item))
   local dkey = redis.call('HGET', KEYS[1], 'dkey')
   if dkey then
     redis.call('SREM', ARGV[1] .. 'coyotes:distinct:' .. chan, dkey)

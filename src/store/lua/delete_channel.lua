@@ -12,6 +12,22 @@
 -- timestamps agree across daemons on several machines.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- >>> event: the same text in every script that changes a task's state (a
+-- test checks). Publishes the change on P .. 'coyotes:events' as JSON, for
+-- subscribers (GET /tasks/{id}?wait= among them); code and sig are those
+-- of the attempt that just ended, nil otherwise. Needs `now`.
+local function event(P, id, chan, state, attempt, code, sig)
+  redis.call('PUBLISH', P .. 'coyotes:events', cjson.encode({
+    task_id = id, channel = chan or cjson.null, state = state,
+    attempt = tonumber(attempt) or cjson.null,
+    exit_code = tonumber(code) or cjson.null, signal = sig or cjson.null,
+    at = now}))
+end
+-- The attempt a queue item ({"a":N,...}) stands for.
+local function item_attempt(item)
+  return tonumber(string.match(item or '', '^{"a":(%d+),')) or 1
+end
+-- <<< event
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
 if ARGV[2] ~= '1' then return 0 end
 local items = redis.call('LRANGE', KEYS[2], 0, -1)
@@ -22,6 +38,7 @@ for _, item in ipairs(items) do
     redis.call('HSET', tk, 'state', 'cancelled', 'finished_at', now,
                'reason', 'cancelled: channel purged')
     redis.call('EXPIRE', tk, ARGV[4])
+    event(ARGV[3], t.id, ARGV[1], 'cancelled', item_attempt(item))
   end
 end
 redis.call('DEL', KEYS[2], ARGV[3] .. 'coyotes:distinct:' .. ARGV[1])

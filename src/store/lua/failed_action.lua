@@ -3,7 +3,7 @@
 --
 -- KEYS: 1 failed set, 2 task record, 3 channel queue, 4 the channel's
 --       distinct set
--- ARGV: 1 task id, 2 'rerun' or 'delete'
+-- ARGV: 1 task id, 2 'rerun' or 'delete', 3 key prefix (for the event)
 -- Returns: 1; 0 when the task is not in the set; 2 when, in a distinct
 --       channel, the same command is queued, delayed or running already
 --       (nothing changes).
@@ -11,6 +11,25 @@
 --       requests (on one daemon or two) cannot run it twice, and the
 --       distinct check holds at the moment of queueing.
 
+-- The clock is the server's (TIME), never the caller's.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- >>> event: the same text in every script that changes a task's state (a
+-- test checks). Publishes the change on P .. 'coyotes:events' as JSON, for
+-- subscribers (GET /tasks/{id}?wait= among them); code and sig are those
+-- of the attempt that just ended, nil otherwise. Needs `now`.
+local function event(P, id, chan, state, attempt, code, sig)
+  redis.call('PUBLISH', P .. 'coyotes:events', cjson.encode({
+    task_id = id, channel = chan or cjson.null, state = state,
+    attempt = tonumber(attempt) or cjson.null,
+    exit_code = tonumber(code) or cjson.null, signal = sig or cjson.null,
+    at = now}))
+end
+-- The attempt a queue item ({"a":N,...}) stands for.
+local function item_attempt(item)
+  return tonumber(string.match(item or '', '^{"a":(%d+),')) or 1
+end
+-- <<< event
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 if ARGV[2] == 'delete' then
   redis.call('ZREM', KEYS[1], ARGV[1])
@@ -34,4 +53,5 @@ redis.call('HDEL', KEYS[2], 'finished_at', 'exit_code', 'signal', 'reason',
 redis.call('HSET', KEYS[2], 'state', 'queued', 'attempts', 0, 'item', item)
 redis.call('PERSIST', KEYS[2])
 redis.call('LPUSH', KEYS[3], item)
+event(ARGV[3], ARGV[1], redis.call('HGET', KEYS[2], 'channel'), 'queued', 1)
 return 1

@@ -31,6 +31,22 @@
 -- timestamps agree across daemons on several machines.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- >>> event: the same text in every script that changes a task's state (a
+-- test checks). Publishes the change on P .. 'coyotes:events' as JSON, for
+-- subscribers (GET /tasks/{id}?wait= among them); code and sig are those
+-- of the attempt that just ended, nil otherwise. Needs `now`.
+local function event(P, id, chan, state, attempt, code, sig)
+  redis.call('PUBLISH', P .. 'coyotes:events', cjson.encode({
+    task_id = id, channel = chan or cjson.null, state = state,
+    attempt = tonumber(attempt) or cjson.null,
+    exit_code = tonumber(code) or cjson.null, signal = sig or cjson.null,
+    at = now}))
+end
+-- The attempt a queue item ({"a":N,...}) stands for.
+local function item_attempt(item)
+  return tonumber(string.match(item or '', '^{"a":(%d+),')) or 1
+end
+-- <<< event
 -- >>> worker end: the same text in finish.lua and retry.lua (a test checks).
 -- KEYS[1] is the task record, KEYS[2] the worker's in-progress list,
 -- KEYS[4] the leases; ARGV[1] the item, ARGV[4] the owner, ARGV[5] the
@@ -81,6 +97,12 @@ redis.call('HSET', KEYS[1], 'state', ARGV[3], 'finished_at', now,
            'history', history_with(started, r[2]), unpack(ARGV, 12))
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+-- A task that ended before its start was recorded: both events now, in
+-- the one round trip its end costs.
+local f = redis.call('HMGET', KEYS[1], 'exit_code', 'signal')
+local attempt = item_attempt(ARGV[1])
+if unstarted then event(ARGV[6], id, chan, 'running', attempt) end
+event(ARGV[6], id, chan, ARGV[3], attempt, f[1], f[2])
 if ARGV[3] == 'failed' and chan and tonumber(ARGV[8]) > 0 then
   local failed = ARGV[6] .. 'coyotes:failed:' .. chan
   redis.call('ZADD', failed, now, id)

@@ -17,6 +17,22 @@
 -- timestamps agree across daemons on several machines.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- >>> event: the same text in every script that changes a task's state (a
+-- test checks). Publishes the change on P .. 'coyotes:events' as JSON, for
+-- subscribers (GET /tasks/{id}?wait= among them); code and sig are those
+-- of the attempt that just ended, nil otherwise. Needs `now`.
+local function event(P, id, chan, state, attempt, code, sig)
+  redis.call('PUBLISH', P .. 'coyotes:events', cjson.encode({
+    task_id = id, channel = chan or cjson.null, state = state,
+    attempt = tonumber(attempt) or cjson.null,
+    exit_code = tonumber(code) or cjson.null, signal = sig or cjson.null,
+    at = now}))
+end
+-- The attempt a queue item ({"a":N,...}) stands for.
+local function item_attempt(item)
+  return tonumber(string.match(item or '', '^{"a":(%d+),')) or 1
+end
+-- <<< event
 local owners
 if ARGV[2] ~= '' then
   owners = {ARGV[2]}
@@ -46,6 +62,7 @@ for _, owner in ipairs(owners) do
           redis.call('HDEL', tk, 'pgid', 'pstart')
           redis.call('HSET', tk, 'state', 'queued', 'item', again,
                      'reason', 'lost: worker ' .. owner .. ' died')
+          event(ARGV[1], t.id, t.chan, 'queued', item_attempt(again))
           table.insert(out, owner)
           table.insert(out, t.id)
         end

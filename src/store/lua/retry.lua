@@ -15,6 +15,22 @@
 -- timestamps agree across daemons on several machines.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- >>> event: the same text in every script that changes a task's state (a
+-- test checks). Publishes the change on P .. 'coyotes:events' as JSON, for
+-- subscribers (GET /tasks/{id}?wait= among them); code and sig are those
+-- of the attempt that just ended, nil otherwise. Needs `now`.
+local function event(P, id, chan, state, attempt, code, sig)
+  redis.call('PUBLISH', P .. 'coyotes:events', cjson.encode({
+    task_id = id, channel = chan or cjson.null, state = state,
+    attempt = tonumber(attempt) or cjson.null,
+    exit_code = tonumber(code) or cjson.null, signal = sig or cjson.null,
+    at = now}))
+end
+-- The attempt a queue item ({"a":N,...}) stands for.
+local function item_attempt(item)
+  return tonumber(string.match(item or '', '^{"a":(%d+),')) or 1
+end
+-- <<< event
 -- >>> worker end: the same text in finish.lua and retry.lua (a test checks).
 -- KEYS[1] is the task record, KEYS[2] the worker's in-progress list,
 -- KEYS[4] the leases; ARGV[1] the item, ARGV[4] the owner, ARGV[5] the
@@ -43,7 +59,7 @@ end
 local answer = release()
 if answer then return answer end
 local r = redis.call('HMGET', KEYS[1], 'started_at', 'history', 'channel',
-                     'id')
+                     'id', 'state')
 local due = now + tonumber(ARGV[3])
 redis.call('HDEL', KEYS[1], 'exit_code', 'signal', 'reason', 'pgid', 'pstart')
 redis.call('HSET', KEYS[1], 'state', 'delayed', 'due_at', due,
@@ -51,6 +67,10 @@ redis.call('HSET', KEYS[1], 'state', 'delayed', 'due_at', due,
            'history', history_with(r[1], r[2]), unpack(ARGV, 8))
 redis.call('ZADD', KEYS[5], due, ARGV[2])
 redis.call('HINCRBY', KEYS[3], 'retried', 1)
+local f = redis.call('HMGET', KEYS[1], 'exit_code', 'signal')
+local attempt = item_attempt(ARGV[1])
+if r[5] ~= 'running' then event(ARGV[6], r[4], r[3], 'running', attempt) end
+event(ARGV[6], r[4], r[3], 'retrying', attempt, f[1], f[2])
 if r[3] then
   redis.call('ZREM', ARGV[6] .. 'coyotes:running:' .. r[3], r[4])
 end

@@ -25,6 +25,22 @@
 -- timestamps agree across daemons on several machines.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- >>> event: the same text in every script that changes a task's state (a
+-- test checks). Publishes the change on P .. 'coyotes:events' as JSON, for
+-- subscribers (GET /tasks/{id}?wait= among them); code and sig are those
+-- of the attempt that just ended, nil otherwise. Needs `now`.
+local function event(P, id, chan, state, attempt, code, sig)
+  redis.call('PUBLISH', P .. 'coyotes:events', cjson.encode({
+    task_id = id, channel = chan or cjson.null, state = state,
+    attempt = tonumber(attempt) or cjson.null,
+    exit_code = tonumber(code) or cjson.null, signal = sig or cjson.null,
+    at = now}))
+end
+-- The attempt a queue item ({"a":N,...}) stands for.
+local function item_attempt(item)
+  return tonumber(string.match(item or '', '^{"a":(%d+),')) or 1
+end
+-- <<< event
 local P = ARGV[1]
 -- Whether each channel seen in this batch is distinct (read once per
 -- channel, not per task), and how many tasks were dealt.
@@ -77,6 +93,7 @@ local function route(payload, chan, item, id, cmd, dl, delay, run_at, fields)
   redis.call('HSET', tk, 'state', state, 'created_at', now, 'attempts', 0,
              'item', item, unpack(fields))
   if dkey then redis.call('HSET', tk, 'dkey', dkey) end
+  event(P, id, chan, state, item_attempt(item))
   if state == 'delayed' then
     redis.call('HSET', tk, 'due_at', due)
     redis.call('ZADD', KEYS[5], due, item)

@@ -18,6 +18,22 @@
 -- timestamps agree across daemons on several machines.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- >>> event: the same text in every script that changes a task's state (a
+-- test checks). Publishes the change on P .. 'coyotes:events' as JSON, for
+-- subscribers (GET /tasks/{id}?wait= among them); code and sig are those
+-- of the attempt that just ended, nil otherwise. Needs `now`.
+local function event(P, id, chan, state, attempt, code, sig)
+  redis.call('PUBLISH', P .. 'coyotes:events', cjson.encode({
+    task_id = id, channel = chan or cjson.null, state = state,
+    attempt = tonumber(attempt) or cjson.null,
+    exit_code = tonumber(code) or cjson.null, signal = sig or cjson.null,
+    at = now}))
+end
+-- The attempt a queue item ({"a":N,...}) stands for.
+local function item_attempt(item)
+  return tonumber(string.match(item or '', '^{"a":(%d+),')) or 1
+end
+-- <<< event
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
 local r = redis.call('HMGET', KEYS[1], 'state', 'owner', 'channel', 'cancel',
                      'id')
@@ -37,4 +53,5 @@ redis.call('HSET', KEYS[1], 'state', 'running', 'started_at', started,
            'host', ARGV[6], 'pgid', ARGV[7], 'pstart', ARGV[8])
 redis.call('ZADD', ARGV[9] .. 'coyotes:running:' .. (r[3] or ''), started,
            r[5])
+event(ARGV[9], r[5], r[3], 'running', ARGV[5])
 return 1

@@ -106,5 +106,35 @@ TEST(ScriptsTest, FinishAndRetryShareTheWorkerEnd) {
   EXPECT_EQ(worker_end(kRetryScript.text), finish);
 }
 
+// Every script that changes a task's state publishes it with the same
+// event() (issue: task events); a fix to one copy must reach all.
+TEST(ScriptsTest, StateChangesShareTheEvent) {
+  auto section = [](const std::string& text) {
+    const std::string begin = "-- >>> event", end = "-- <<< event";
+    size_t from = text.find(begin);
+    size_t to = text.find(end);
+    if (from == std::string::npos || to == std::string::npos || to < from)
+      return std::string();
+    return text.substr(from, to - from);
+  };
+  const std::string route = section(kRouteScript.text);
+  ASSERT_NE(route, "") << "route.lua lacks its event markers";
+  int with_state = 0;
+  for (const Script* script : AllScripts()) {
+    const std::string text = script->text;
+    if (text.find("'state', '") == std::string::npos &&
+        text.find("'state', state") == std::string::npos &&
+        text.find("'state', ARGV") == std::string::npos)
+      continue;
+    with_state++;
+    EXPECT_EQ(section(text), route) << script->name;
+    const size_t body = text.find("-- <<< event");
+    EXPECT_NE(text.find("event(", body == std::string::npos ? 0 : body + 12),
+              std::string::npos)
+        << script->name << " never calls event()";
+  }
+  EXPECT_EQ(with_state, 9);
+}
+
 }  // namespace
 }  // namespace coyotes

@@ -1,0 +1,177 @@
+#include "http/task_wait.h"
+
+#include <jansson.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "base/json_util.h"
+#include "http/api_common.h"
+#include "http/http_server.h"
+
+namespace coyotes {
+
+struct TaskWaits::Waiter {
+  TaskWaits* owner;
+  evhttp_request* req;
+  std::string id;
+  Done done;
+  std::unique_ptr<Event> timer;
+  // The client's socket, watched for its close: evhttp itself does not
+  // read from a connection while its request waits for our answer.
+  std::unique_ptr<Event> watch;
+  uint64_t serial;         // a reply finds its waiter by this, not by address
+  bool finishing = false;  // its record is being read for the answer
+  std::list<std::unique_ptr<Waiter>>::iterator self;
+};
+
+Result<double> ParseWait(const std::string& text) {
+  char* end = nullptr;
+  double s = std::strtod(text.c_str(), &end);
+  if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(s) ||
+      s <= 0 || s > kMaxWaitS)
+    return InvalidArgument(
+        "wait must be a number of seconds, more than 0 "
+        "and at most 300, not '" +
+        text + "'");
+  return s;
+}
+
+bool IsFinalState(const std::string& state) {
+  return state == "succeeded" || state == "failed" || state == "cancelled";
+}
+
+TaskWaits::TaskWaits(EventBase* base, AsyncRedis* redis, const RedisKeys& keys)
+    : base_(base), redis_(redis), keys_(keys) {}
+
+TaskWaits::~TaskWaits() {
+  *alive_ = false;
+  // Free every request still waiting: the daemon is going away.
+  while (!waiters_.empty()) {
+    Waiter* w = waiters_.front().get();
+    evhttp_request* req = w->req;
+    Forget(w);
+    SendJson(req, 503, "the daemon is stopping", nullptr);
+  }
+}
+
+void TaskWaits::Wait(evhttp_request* req, const std::string& id, double seconds,
+                     Done done) {
+  waiters_.push_back(std::make_unique<Waiter>());
+  Waiter* w = waiters_.back().get();
+  w->owner = this;
+  w->req = req;
+  w->id = id;
+  w->serial = next_serial_++;
+  w->done = std::move(done);
+  w->self = std::prev(waiters_.end());
+  w->timer = std::make_unique<Event>(base_, -1, 0,
+                                     [this, w](short) { Check(w, true); });
+  w->timer->ArmTimer(seconds);
+  if (evhttp_connection* evcon = evhttp_request_get_connection(req)) {
+    evhttp_connection_set_closecb(evcon, &TaskWaits::OnClose, w);
+    bufferevent* bev = evhttp_connection_get_bufferevent(evcon);
+    const int fd = bev ? static_cast<int>(bufferevent_getfd(bev)) : -1;
+    if (fd >= 0) {
+      // EV_CLOSED where the backend tells a peer's close apart (epoll);
+      // else any readability, told apart below with a peek.
+      const bool early =
+          event_base_get_features(base_->get()) & EV_FEATURE_EARLY_CLOSE;
+      w->watch = std::make_unique<Event>(
+          base_, fd, (early ? EV_CLOSED : EV_READ) | EV_PERSIST,
+          [this, w, fd](short) { Watch(w, fd); });
+      w->watch->Add();
+    }
+  }
+  // Registered first: an end from now on wakes it; then a look at the
+  // record, for an end that came before.
+  Check(w, false);
+}
+
+void TaskWaits::Watch(Waiter* w, int fd) {
+  char c;
+  ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return;
+  if (n > 0) {
+    // The client sent more (a pipelined request) and is still there:
+    // stop watching; the wait ends at its deadline or its task's end.
+    w->watch->Del();
+    return;
+  }
+  OnClose(nullptr, w);  // end of file or an error: the client is gone
+}
+
+void TaskWaits::OnClose(evhttp_connection*, void* arg) noexcept {
+  auto* w = static_cast<Waiter*>(arg);
+  TaskWaits* self = w->owner;
+  evhttp_request* req = w->req;
+  self->Forget(w);
+  // Nobody reads it; answering frees the request (http_server.h).
+  SendJson(req, 499, "the client went away", nullptr);
+}
+
+void TaskWaits::OnEvent(const std::string& json) {
+  JsonPtr event(json_loads(json.c_str(), 0, nullptr));
+  if (!event) return;
+  const char* id = json_string_value(json_object_get(event.get(), "task_id"));
+  const char* state = json_string_value(json_object_get(event.get(), "state"));
+  if (id == nullptr || state == nullptr || !IsFinalState(state)) return;
+  std::vector<Waiter*> woken;
+  for (auto& w : waiters_)
+    if (w->id == id && !w->finishing) woken.push_back(w.get());
+  for (Waiter* w : woken) Check(w, true);
+}
+
+void TaskWaits::Recheck() {
+  std::vector<Waiter*> all;
+  for (auto& w : waiters_)
+    if (!w->finishing) all.push_back(w.get());
+  for (Waiter* w : all) Check(w, false);
+}
+
+void TaskWaits::Check(Waiter* w, bool force) {
+  if (force) w->finishing = true;
+  std::weak_ptr<bool> alive = alive_;
+  // A waiter may be gone (its client left, or another read answered it)
+  // before the reply: find it again by its serial.
+  redis_->Command(
+      {"HGETALL", keys_.Task(w->id)},
+      [this, alive, serial = w->serial, force](Result<const redisReply*> r) {
+        auto guard = alive.lock();
+        if (!guard || !*guard) return;
+        Waiter* w = nullptr;
+        for (auto& x : waiters_)
+          if (x->serial == serial) w = x.get();
+        if (w == nullptr) return;
+        if (!r.ok()) {
+          Finish(w, r.status());
+          return;
+        }
+        Fields fields = Pairs(r.value());
+        std::string state;
+        for (auto& [k, v] : fields)
+          if (k == "state") state = v;
+        if (force || fields.empty() || IsFinalState(state))
+          Finish(w, std::move(fields));
+      });
+}
+
+void TaskWaits::Finish(Waiter* w, Result<Fields> record) {
+  Done done = std::move(w->done);
+  Forget(w);
+  done(std::move(record));
+}
+
+void TaskWaits::Forget(Waiter* w) {
+  if (evhttp_connection* evcon = evhttp_request_get_connection(w->req))
+    evhttp_connection_set_closecb(evcon, nullptr, nullptr);
+  waiters_.erase(w->self);  // frees w and its timer
+}
+
+}  // namespace coyotes
