@@ -47,6 +47,7 @@
 #include "promotion.h"
 #include "report.h"
 #include "tasks.h"
+#include "wait.h"
 
 namespace {
 
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(
         stderr,
-        "usage: coyotes_bench tasks|memory|http|promote|report|free-port "
+        "usage: coyotes_bench tasks|memory|http|promote|wait|report|free-port "
         "--name=value...\n");
     return 2;
   }
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   if (cmd == "http") return bench::Http(args);
   if (cmd == "report") return bench::Report(args);
   if (cmd == "promote") return bench::Promote(args);
+  if (cmd == "wait") return bench::Wait(args);
   if (cmd == "free-port") return FreePort();
   std::fprintf(stderr, "unknown subcommand %s\n", cmd.c_str());
   return 2;

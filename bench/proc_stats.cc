@@ -15,8 +15,6 @@
 
 namespace bench {
 
-namespace {
-
 long StatusField(pid_t pid, const char* field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -25,6 +23,8 @@ long StatusField(pid_t pid, const char* field) {
     if (line.rfind(want, 0) == 0) return std::atol(line.c_str() + want.size());
   return -1;
 }
+
+namespace {
 
 long PssKb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");

@@ -21,6 +21,9 @@ struct ProcMem {
   long rss_kb = 0, hwm_kb = 0, pss_kb = -1;
 };
 
+// A field of /proc/PID/status in kB (VmRSS, VmHWM); -1 when unreadable.
+long StatusField(pid_t pid, const char* field);
+
 // Live direct children of `parent`.
 std::vector<pid_t> Children(pid_t parent);
 

@@ -222,6 +222,8 @@ int Report(const bench::Args& args) {
         "latency_http_p50", "ceiling_latency_direct_p50", 0, false);
   delta("info_latency_http_p99", "  latency p99 (HTTP POST)",
         "latency_http_p99", "ceiling_latency_direct_p99", 0, false);
+  delta("info_post_wait_p50", "  POST ?wait=1 of true, p50, vs LPUSH",
+        "latency_post_wait_p50", "latency_redis_p50", 0, false);
   // The same daemon with --redis-host=unix:PATH, in the same rounds.
   ratio("info_unix_simple", "  simple command, Unix socket vs TCP",
         "throughput_simple_unix", "throughput_simple", 0, false);
@@ -301,6 +303,15 @@ int Report(const bench::Args& args) {
       "%-34s %12s %14s\n", "  memory master+workers (PSS)",
       Fmt(field("memory_queued", "pss_mb"), "%.1f MB").c_str(),
       (Fmt(field("memory_1000", "pss_mb"), "%.1f MB") + " @1k").c_str());
+  std::printf("%-34s %12s %14s\n", "  requests waiting (?wait=) | answered",
+              Fmt(field("wait_many", "waiting_seen"), "%.0f").c_str(),
+              Fmt(val("wait_many"), "%.0f").c_str());
+  std::printf(
+      "%-34s %12s %14s\n", "  Redis cmds/waiter | master RSS",
+      Fmt(field("wait_many", "redis_cmds_per_waiter"), "%.2f").c_str(),
+      (Fmt(field("wait_many", "master_rss_mb_before"), "%.1f") + " -> " +
+       Fmt(field("wait_many", "master_rss_mb_waiting"), "%.1f MB"))
+          .c_str());
   std::printf("%-34s %12s %14s\n", "  peak RSS after load (sum HWM)",
               Fmt(field("memory_after_load", "hwm_mb"), "%.1f MB").c_str(),
               "-");

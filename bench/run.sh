@@ -16,6 +16,8 @@
 # BENCH_KEEP_TMP=1 keeps the scratch folder
 # (logs, raw figures); BENCH_RESULTS_DIR replaces bench/results.
 set -u -o pipefail
+# The ?wait= figure holds a thousand connections open on one daemon.
+ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 if [ $# -lt 1 ]; then
   echo "usage: $0 BUILD_DIR" >&2
@@ -255,6 +257,10 @@ done
 ROUND=0
 RN=$N
 tasks monitor,after_load
+# ?wait=: POST ?wait=1 latency, and BENCH_WAITERS (1000) requests waiting
+# at once on this daemon.
+"$CB" wait --redis="$REDIS" --http="$HTTP_PORT" --pid="$DAEMON_PID" \
+  --n="$LAT_N" --waiters="${BENCH_WAITERS:-1000}" --run="$RUN_ID" >>"$RAW"
 stop_daemon "$DAEMON_PID"
 stop_daemon "$UNIX_PID"
 
