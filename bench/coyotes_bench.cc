@@ -4,9 +4,11 @@
 //
 //   coyotes_bench tasks  --redis=H:P --http=PORT --dir=D --pid=PID
 //                        [--n=N --c=C --lat-n=L] [--only=PART,...]
+//                        [--namespace=NS --suffix=_unix]
 //       throughput, latency, Redis commands per task, peak memory after
-//       the load (daemon with --concurrent=C, no --namespace); PARTs:
-//       simple shell argv http two monitor latency after_load
+//       the load (daemon with --concurrent=C); PARTs: simple shell argv
+//       http two monitor latency after_load; --suffix is appended to every
+//       figure's name (the Unix socket daemon's run)
 //   coyotes_bench memory --redis=H:P --namespace=NS --pid=PID --dir=D
 //                        [--queued=Q --c=C]
 //       RSS of master + workers with 1,000 and with Q tasks queued; ends
@@ -18,6 +20,9 @@
 //   coyotes_bench promote --redis=H:P --namespace=NS [--n=N]
 //       lateness of the promotion of N delayed tasks due at the same
 //       instant (a --task-mode=false daemon)
+//   coyotes_bench wait   --redis=H:P --http=PORT --pid=PID [--n=N]
+//                        [--waiters=W]
+//       POST ?wait=1 latency, and W requests waiting at once (wait.h)
 //   coyotes_bench report --in=RAW [--out=FILE]
 //       merges the rounds of the figures in RAW, prints one JSON line per
 //       figure, the table of targets and one JSON line per target; appends

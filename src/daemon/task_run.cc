@@ -11,6 +11,7 @@
 #include "store/redis_store.h"
 #include "task/policy.h"
 #include "task/retry_policy.h"
+#include "task/script_dir.h"
 #include "task/shell_words.h"
 #include "task/task_codec.h"
 #include "task/task_executor.h"
@@ -174,6 +175,28 @@ TaskOutcome TaskRun::Execute() {
     split->command = (*words)[0];
     split->args = std::vector<std::string>(words->begin() + 1, words->end());
   }
+  // A script task: its text in a file of its own, run by its interpreter
+  // (the #! line's optional argument first, as the kernel would), and
+  // removed when this function returns, however the task ended.
+  std::optional<ScriptDir> script;
+  if (spec_.is_script()) {
+    auto made = ScriptDir::Create(spec_.script);
+    if (!made.ok()) {
+      refused.kind = TaskOutcome::Kind::kSpawnFailed;
+      refused.detail = made.status().message();
+      return refused;
+    }
+    script.emplace(std::move(made.value()));
+    std::vector<std::string> argv;
+    if (spec_.interpreter.empty())
+      if (auto shebang = ParseShebang(spec_.script);
+          shebang && !shebang->arg.empty())
+        argv.push_back(shebang->arg);
+    argv.push_back(script->path());
+    argv.insert(argv.end(), spec_.args->begin(), spec_.args->end());
+    split = spec_;
+    split->args = std::move(argv);
+  }
   const TaskSpec& run = split ? *split : spec_;
   ExecLimits limits;
   limits.program = policy.program;
@@ -188,6 +211,7 @@ TaskOutcome TaskRun::Execute() {
   std::vector<std::string> env = {
       "COYOTES_TASK_ID=" + spec_.id, "COYOTES_CHANNEL=" + spec_.channel,
       "COYOTES_ATTEMPT=" + std::to_string(spec_.attempt)};
+  if (script) env.push_back("COYOTES_SCRIPT=" + script->path());
   TaskOutcome outcome = RunTask(run, env, limits, this);
   ReapStrays();
   // The task's group is gone (RunTask killed it after the reap): the

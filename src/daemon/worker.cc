@@ -13,6 +13,7 @@
 #include "daemon/worker_session.h"
 #include "task/isolation.h"
 #include "task/limits.h"
+#include "task/script_dir.h"
 
 namespace coyotes {
 
@@ -44,6 +45,10 @@ int RunWorker(const Config& config, WorkerParams p) {
                            p.board, control,    session,       rng};
 
   LOGR(INFO) << "started owner=" << p.owner;
+  // Script directories of workers killed with a task running (as this
+  // user: the ones we may remove).
+  if (int n = RemoveStaleScriptDirs())
+    LOGR(INFO) << "removed " << n << " script folder(s) of workers that died";
   double claim_s = std::min(1.0, config.lease_ttl_s / 3);
   while (!control.draining()) {
     // The control pipe is only read here and while a task runs: the claim

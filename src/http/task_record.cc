@@ -52,6 +52,9 @@ json_t* TaskRecordJson(
     if (parsed) args = parsed;
   }
   json_object_set_new(o, "args", args);
+  // A script task's text and the interpreter its producer named.
+  json_object_set_new(o, "script", str("script"));
+  json_object_set_new(o, "interpreter", str("interpreter"));
   json_object_set_new(o, "channel", str("channel"));
   std::string state = EffectiveState(fields);
   json_object_set_new(o, "state",

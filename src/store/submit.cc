@@ -6,6 +6,7 @@
 
 #include "base/json_util.h"
 #include "base/log.h"
+#include "base/sha256.h"
 #include "store/scripts.h"
 #include "task/task_codec.h"
 
@@ -17,6 +18,17 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// What a distinct channel compares: the command line, or for a script
+// task the SHA-256 of its interpreter, text and arguments (NUL-separated,
+// so that no two different tasks read the same).
+std::string DistinctKey(const TaskSpec& spec) {
+  if (!spec.is_script()) return spec.command;
+  std::string all = "script:" + spec.interpreter;
+  all.append(1, '\0').append(spec.script);
+  for (const auto& a : *spec.args) all.append(1, '\0').append(a);
+  return Sha256Hex(all);
 }
 
 }  // namespace
@@ -58,12 +70,18 @@ RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
       fields.push_back("args");
       fields.push_back(JsonDump(a.get()));
     }
+    // Kept so that a failed script task can be run again as it was.
+    if (spec.is_script()) {
+      fields.insert(fields.end(), {"script", spec.script});
+      if (!spec.interpreter.empty())
+        fields.insert(fields.end(), {"interpreter", spec.interpreter});
+    }
     std::vector<std::string> head = {
         payload,
         spec.channel,
         EncodeQueueItem(spec),
         spec.id,
-        spec.command,
+        DistinctKey(spec),
         DeadLetterEntry("channel '" + spec.channel +
                             "' cannot be created: --max-channels (" +
                             std::to_string(config.max_channels) + ") reached",

@@ -59,6 +59,13 @@ PolicyDecision CheckPolicy(const TaskSpec& spec, const CommandPolicy& policy,
     }
   }
   std::string program = spec.command;
+  // A script task runs its interpreter (spec.command): an allow list must
+  // name it; without one, shell=false refuses scripts, which are as open
+  // as a shell line.
+  if (spec.is_script() && !policy.allow && !policy.shell) {
+    d.refusal = "script tasks not allowed in channel " + channel;
+    return d;
+  }
   if (spec.uses_shell() && !policy.shell) {
     auto words = SimpleCommandWords(spec.command);
     if (!words) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,8 +43,28 @@ struct TaskSpec {
   // the daemon's applies (limits.h). Above its channel's, it is refused.
   ResourceLimits limits;
 
+  // A script task: `script` is the text the worker writes to a file of its
+  // own and runs; `interpreter` is the one the producer named ("": the
+  // script's #! line, else /bin/sh). `command` is then the interpreter
+  // that will run it (for the policy and the display), and `args` the
+  // script's arguments.
+  std::string script;
+  std::string interpreter;
+
   bool uses_shell() const { return !args.has_value(); }
+  bool is_script() const { return !script.empty(); }
 };
+
+// The interpreter of a script's "#!" line and its one optional argument
+// (as the kernel reads it); nullopt without such a line.
+struct ShebangLine {
+  std::string program;
+  std::string arg;  // "" when none
+};
+std::optional<ShebangLine> ParseShebang(std::string_view script);
+
+// "script:" and the script's first line that is not a #! line.
+std::string ScriptTaskName(std::string_view script);
 
 // Limits on producer input, besides --max-task-bytes.
 inline constexpr size_t kMaxTaskIdLength = 128;

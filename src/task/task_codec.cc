@@ -98,8 +98,11 @@ Result<TaskSpec> TaskFromJsonObject(const json_t* obj,
   json_t* args = json_object_get(obj, "args");
   if (args != nullptr && !json_is_null(args)) {
     if (!json_is_array(args)) return Bad("field 'args' must be an array");
-    if (!has_command || command.value().empty())
-      return Bad("field 'args' needs a non-empty 'command'");
+    bool has_script = false;
+    auto script_text = GetString(obj, "script", &has_script);
+    if ((!has_command || command.value().empty()) &&
+        (!script_text.ok() || script_text.value().empty()))
+      return Bad("field 'args' needs a non-empty 'command' or 'script'");
     if (json_array_size(args) > kMaxArgs) return Bad("too many 'args'");
     std::vector<std::string> argv;
     size_t i;
@@ -114,7 +117,31 @@ Result<TaskSpec> TaskFromJsonObject(const json_t* obj,
     spec.args = std::move(argv);
   }
 
-  if (has_command && !command.value().empty()) {
+  auto script = GetString(obj, "script", &has);
+  if (!script.ok()) return script.status();
+  if (!script.value().empty()) {
+    if ((has_task && !task.value().empty()) ||
+        (has_command && !command.value().empty()))
+      return Bad("give 'script', or 'task' or 'command', not both");
+    if (HasNul(script.value()))
+      return Bad("field 'script' contains a NUL byte");
+    spec.script = script.value();
+    auto interp = GetString(obj, "interpreter", &has);
+    if (!interp.ok()) return interp.status();
+    spec.interpreter = interp.value();
+    if (HasNul(spec.interpreter) ||
+        spec.interpreter.find_first_of(" \t\n") != std::string::npos)
+      return Bad("field 'interpreter' must be a program name or path");
+    auto shebang = ParseShebang(spec.script);
+    spec.command = !spec.interpreter.empty() ? spec.interpreter
+                   : shebang                 ? shebang->program
+                                             : "/bin/sh";
+    if (!spec.args) spec.args = std::vector<std::string>();
+    spec.name = ScriptTaskName(spec.script);
+  } else if (auto interp = GetString(obj, "interpreter", &has);
+             has && !interp.value().empty()) {
+    return Bad("field 'interpreter' needs a 'script'");
+  } else if (has_command && !command.value().empty()) {
     spec.command = command.value();
     // A program without args is still run without a shell.
     if (!spec.args) spec.args = std::vector<std::string>();
@@ -213,6 +240,39 @@ Result<TaskSpec> TaskFromJsonObject(const json_t* obj,
   return spec;
 }
 
+std::optional<ShebangLine> ParseShebang(std::string_view script) {
+  if (script.substr(0, 2) != "#!") return std::nullopt;
+  std::string_view line = script.substr(2, script.find('\n') - 2);
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  size_t b = 0;
+  while (b < line.size() && blank(line[b])) b++;
+  size_t e = b;
+  while (e < line.size() && !blank(line[e])) e++;
+  if (e == b) return std::nullopt;
+  ShebangLine s{std::string(line.substr(b, e - b)), ""};
+  // The kernel passes the rest of the line, trimmed, as one argument.
+  size_t ab = e;
+  while (ab < line.size() && blank(line[ab])) ab++;
+  size_t ae = line.size();
+  while (ae > ab && blank(line[ae - 1])) ae--;
+  s.arg = std::string(line.substr(ab, ae - ab));
+  return s;
+}
+
+std::string ScriptTaskName(std::string_view script) {
+  size_t at = 0;
+  while (at <= script.size()) {
+    size_t nl = script.find('\n', at);
+    std::string_view line =
+        script.substr(at, nl == std::string_view::npos ? nl : nl - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.substr(0, 2) != "#!") return "script:" + std::string(line);
+    if (nl == std::string_view::npos) break;
+    at = nl + 1;
+  }
+  return "script:";
+}
+
 Result<TaskSpec> ParseProducerItem(std::string_view payload,
                                    const ProducerLimits& limits) {
   if (static_cast<int64_t>(payload.size()) > limits.max_task_bytes)
@@ -262,6 +322,14 @@ std::string EncodeQueueItem(const TaskSpec& s) {
   }
   if (!s.limits.empty())
     json_object_set_new(o.get(), "limits", LimitsToJsonObject(s.limits));
+  if (s.is_script()) {
+    json_object_set_new(o.get(), "script",
+                        json_stringn(s.script.data(), s.script.size()));
+    if (!s.interpreter.empty())
+      json_object_set_new(
+          o.get(), "interp",
+          json_stringn(s.interpreter.data(), s.interpreter.size()));
+  }
   return JsonDump(o.get());
 }
 
@@ -282,6 +350,8 @@ Result<TaskSpec> DecodeQueueItem(std::string_view item) {
   s.name = str("name");
   s.command = str("cmd");
   s.cwd = str("cwd");
+  s.script = str("script");
+  s.interpreter = str("interp");
   if (s.id.empty() || s.command.empty())
     return Bad("bad queue item: no id/cmd");
   json_t* args = json_object_get(o.get(), "args");

@@ -580,3 +580,68 @@ TEST(TaskCodecDelays, DelayRunAtRetryFields) {
 
 }  // namespace
 }  // namespace coyotes
+
+// ---------------------------------------------------------------------------
+// Script tasks
+
+namespace coyotes {
+namespace {
+
+TEST(ScriptTaskTest, InterpreterFromFieldShebangOrSh) {
+  TaskSpec plain = MustParse(R"j({"script":"echo hi\n","args":["a"]})j");
+  EXPECT_TRUE(plain.is_script());
+  EXPECT_EQ(plain.command, "/bin/sh");
+  EXPECT_EQ(plain.interpreter, "");
+  ASSERT_TRUE(plain.args.has_value());
+  EXPECT_EQ(*plain.args, std::vector<std::string>{"a"});
+  EXPECT_FALSE(plain.uses_shell());
+  EXPECT_EQ(plain.name, "script:echo hi");
+
+  TaskSpec bang = MustParse(R"j({"script":"#!/usr/bin/env python3\nprint(1)"
+})j");
+  EXPECT_EQ(bang.command, "/usr/bin/env");
+  EXPECT_EQ(bang.name, "script:print(1)");
+
+  TaskSpec named =
+      MustParse(R"j({"script":"#!/bin/sh\nx","interpreter":"bash"})j");
+  EXPECT_EQ(named.command, "bash");
+  EXPECT_EQ(named.interpreter, "bash");
+}
+
+TEST(ScriptTaskTest, BadCombinationsAreRefused) {
+  for (const char* bad :
+       {R"j({"script":"x","task":"y"})j", R"j({"script":"x","command":"y"})j",
+        R"j({"task":"y","interpreter":"bash"})j",
+        R"j({"script":"x","interpreter":"ba sh"})j", R"j({"script":7})j"}) {
+    EXPECT_FALSE(ParseProducerItem(bad, Limits()).ok()) << bad;
+  }
+}
+
+TEST(ScriptTaskTest, QueueItemKeepsScriptAndInterpreter) {
+  TaskSpec s =
+      MustParse(R"j({"id":"q","script":"echo \"q\"","interpreter":"dash"})j");
+  auto back = DecodeQueueItem(EncodeQueueItem(s));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->script, "echo \"q\"");
+  EXPECT_EQ(back->interpreter, "dash");
+  EXPECT_EQ(back->command, "dash");
+  EXPECT_TRUE(back->args.has_value());
+}
+
+TEST(ScriptTaskTest, Shebang) {
+  EXPECT_FALSE(ParseShebang("echo").has_value());
+  EXPECT_FALSE(ParseShebang("#!\n").has_value());
+  auto a = ParseShebang("#!/bin/sh -e -u \r\nrest");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->program, "/bin/sh");
+  EXPECT_EQ(a->arg, "-e -u");  // one argument, as the kernel passes it
+  auto b = ParseShebang("#! /bin/bash");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->program, "/bin/bash");
+  EXPECT_EQ(b->arg, "");
+  EXPECT_EQ(ScriptTaskName("#!/bin/sh\n#!x\n\nls"), "script:");
+  EXPECT_EQ(ScriptTaskName("#!/bin/sh"), "script:");
+}
+
+}  // namespace
+}  // namespace coyotes
