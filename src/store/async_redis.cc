@@ -1,11 +1,10 @@
 #include "store/async_redis.h"
 
-#include <hiredis/adapters/libevent.h>
-
 #include <algorithm>
 #include <memory>
 
 #include "base/log.h"
+#include "store/async_connect.h"
 
 namespace coyotes {
 
@@ -115,20 +114,14 @@ void AsyncRedis::Connect() {
 
 void AsyncRedis::ConnectTo(const HostPort& addr) {
   addr_ = addr;
-  redisAsyncContext* c = addr.is_unix()
-                             ? redisAsyncConnectUnix(addr.unix_path.c_str())
-                             : redisAsyncConnect(addr.host.c_str(), addr.port);
-  if (c == nullptr || c->err) {
-    LOGR(WARNING) << name_ << ": connect " << addr.ToString() << ": "
-                  << (c ? c->errstr : "out of memory");
-    if (c) redisAsyncFree(c);
+  auto made = AsyncConnect(base_, addr, this, &AsyncRedis::OnConnect,
+                           &AsyncRedis::OnDisconnect);
+  if (!made.ok()) {
+    LOGR(WARNING) << name_ << ": " << made.status().message();
     ScheduleReconnect();
     return;
   }
-  c->data = this;
-  redisLibeventAttach(c, base_->get());
-  redisAsyncSetConnectCallback(c, &AsyncRedis::OnConnect);
-  redisAsyncSetDisconnectCallback(c, &AsyncRedis::OnDisconnect);
+  redisAsyncContext* c = made.value();
   ctx_ = c;
   ready_ = false;
   // Queued before the connection completes; hiredis sends them in order.
@@ -317,15 +310,8 @@ void AsyncRedis::OnReply(redisAsyncContext* c, void* reply,
 }
 
 void AsyncRedis::Send(const std::vector<std::string>& argv, Callback cb) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
   auto* p = new Pending{std::move(cb)};
-  if (redisAsyncCommandArgv(ctx_, &AsyncRedis::OnReply, p, ptrs.size(),
-                            ptrs.data(), lens.data()) != REDIS_OK) {
+  if (AsyncCommandArgv(ctx_, &AsyncRedis::OnReply, p, argv) != REDIS_OK) {
     std::unique_ptr<Pending> owned(p);
     owned->cb(Unavailable("Redis connection is closing"));
   }

@@ -1,12 +1,11 @@
 #include "store/event_subscriber.h"
 
-#include <hiredis/adapters/libevent.h>
-
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "base/log.h"
+#include "store/async_connect.h"
 
 namespace coyotes {
 
@@ -14,18 +13,6 @@ namespace {
 
 EventSubscriber* SelfOf(const redisAsyncContext* c) {
   return static_cast<EventSubscriber*>(c->data);
-}
-
-int SendArgv(redisAsyncContext* c, redisCallbackFn* fn,
-             const std::vector<std::string>& argv) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return redisAsyncCommandArgv(c, fn, nullptr, ptrs.size(), ptrs.data(),
-                               lens.data());
 }
 
 }  // namespace
@@ -64,25 +51,20 @@ void EventSubscriber::Stop() {
 void EventSubscriber::Connect() {
   if (stopped_ || ctx_ != nullptr) return;
   const HostPort addr = where_();
-  redisAsyncContext* c = addr.is_unix()
-                             ? redisAsyncConnectUnix(addr.unix_path.c_str())
-                             : redisAsyncConnect(addr.host.c_str(), addr.port);
-  if (c == nullptr || c->err) {
+  auto made = AsyncConnect(base_, addr, this, &EventSubscriber::OnConnect,
+                           &EventSubscriber::OnDisconnect);
+  if (!made.ok()) {
     if (failures_ == 0 || failures_ % 20 == 0)
-      LOGR(WARNING) << "events: connect " << addr.ToString() << ": "
-                    << (c ? c->errstr : "out of memory");
-    if (c) redisAsyncFree(c);
+      LOGR(WARNING) << "events: " << made.status().message();
     ScheduleReconnect();
     return;
   }
-  c->data = this;
-  redisLibeventAttach(c, base_->get());
-  redisAsyncSetConnectCallback(c, &EventSubscriber::OnConnect);
-  redisAsyncSetDisconnectCallback(c, &EventSubscriber::OnDisconnect);
+  redisAsyncContext* c = made.value();
   ctx_ = c;
   if (auto auth = AuthCommand(target_); !auth.empty())
-    SendArgv(c, &EventSubscriber::OnAuth, auth);
-  SendArgv(c, &EventSubscriber::OnReply, {"SUBSCRIBE", channel_});
+    AsyncCommandArgv(c, &EventSubscriber::OnAuth, nullptr, auth);
+  AsyncCommandArgv(c, &EventSubscriber::OnReply, nullptr,
+                   {"SUBSCRIBE", channel_});
 }
 
 void EventSubscriber::ScheduleReconnect() {

@@ -1,24 +1,12 @@
 #include "store/redis_probe.h"
 
-#include <hiredis/adapters/libevent.h>
-
 #include <utility>
+
+#include "store/async_connect.h"
 
 namespace coyotes {
 
 namespace {
-
-int SendArgv(redisAsyncContext* c, redisCallbackFn* fn,
-             const std::vector<std::string>& argv) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  return redisAsyncCommandArgv(c, fn, nullptr, ptrs.size(), ptrs.data(),
-                               lens.data());
-}
 
 RedisProbe* ProbeOf(const redisAsyncContext* c) {
   return static_cast<RedisProbe*>(c->data);
@@ -44,24 +32,18 @@ void RedisProbe::Ask(const HostPort& addr, const std::vector<std::string>& auth,
   Cancel();
   where_ = addr.ToString();
   done_ = std::move(done);
-  redisAsyncContext* c = addr.is_unix()
-                             ? redisAsyncConnectUnix(addr.unix_path.c_str())
-                             : redisAsyncConnect(addr.host.c_str(), addr.port);
-  if (c == nullptr || c->err) {
-    std::string why = c ? c->errstr : "out of memory";
-    if (c) redisAsyncFree(c);
+  auto made = AsyncConnect(base_, addr, this, &RedisProbe::OnConnect,
+                           &RedisProbe::OnDisconnect);
+  if (!made.ok()) {
     Done d = std::move(done_);
     done_ = nullptr;
-    d(Unavailable(where_ + ": " + why));
+    d(made.status());
     return;
   }
-  c->data = this;
-  redisLibeventAttach(c, base_->get());
-  redisAsyncSetConnectCallback(c, &RedisProbe::OnConnect);
-  redisAsyncSetDisconnectCallback(c, &RedisProbe::OnDisconnect);
+  redisAsyncContext* c = made.value();
   ctx_ = c;
-  if (!auth.empty()) SendArgv(c, &RedisProbe::OnAuth, auth);
-  SendArgv(c, &RedisProbe::OnAnswer, command);
+  if (!auth.empty()) AsyncCommandArgv(c, &RedisProbe::OnAuth, nullptr, auth);
+  AsyncCommandArgv(c, &RedisProbe::OnAnswer, nullptr, command);
   timeout_.ArmTimer(timeout_s);
 }
 

@@ -28,21 +28,6 @@ std::string Json(const std::string& s) {
   return out + "\"";
 }
 
-std::string UrlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 class Script : public BlackBox {
  protected:
   void Start(std::vector<std::string> flags = {}) {

@@ -24,6 +24,17 @@ size_t Count(const std::string& text, const std::string& needle) {
   return n;
 }
 
+// Whether `replica` has its link to its master up, within `timeout_s`.
+bool LinkUp(RedisServer& replica, double timeout_s = 20) {
+  return WaitFor(
+      [&] {
+        return replica.Connect()
+                   ->Cmd({"INFO", "replication"})
+                   .find("master_link_status:up") != std::string::npos;
+      },
+      timeout_s);
+}
+
 class Sentinel : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -31,15 +42,7 @@ class Sentinel : public ::testing::Test {
     servers_.push_back(RedisServer::Start(
         {.extra_args = {"--replicaof", "127.0.0.1",
                         std::to_string(servers_[0]->port())}}));
-    ASSERT_TRUE(WaitFor(
-        [&] {
-          return servers_[1]
-                     ->Connect()
-                     ->Cmd({"INFO", "replication"})
-                     .find("master_link_status:up") != std::string::npos;
-        },
-        20))
-        << servers_[1]->LogTail();
+    ASSERT_TRUE(LinkUp(*servers_[1])) << servers_[1]->LogTail();
     const std::string conf =
         std::string("sentinel monitor ") + kName + " 127.0.0.1 " +
         std::to_string(servers_[0]->port()) +
@@ -108,15 +111,7 @@ class Sentinel : public ::testing::Test {
   // replica, so that WAIT 1 can be met again.
   void RestartOldMaster() {
     servers_[0]->Restart();
-    EXPECT_TRUE(WaitFor(
-        [&] {
-          return servers_[0]
-                     ->Connect()
-                     ->Cmd({"INFO", "replication"})
-                     .find("master_link_status:up") != std::string::npos;
-        },
-        60))
-        << servers_[0]->LogTail();
+    EXPECT_TRUE(LinkUp(*servers_[0], 60)) << servers_[0]->LogTail();
   }
 
   // A producer that follows the sentinels: LPUSH to the master they name,
