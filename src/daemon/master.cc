@@ -142,10 +142,12 @@ Status Master::Start() {
   }
   std::string http = "off";
   if (!config_.http_addr_text.empty()) {
-    waits_ = std::make_unique<TaskWaits>(&base_, &redis_, keys_);
-    events_ = std::make_unique<EventSubscriber>(
-        &base_, RedisTargetOf(config_), keys_.Events(),
-        [this] { return redis_.current(); });
+    waits_ = std::make_unique<TaskWaits>(
+        &base_, &redis_, keys_,
+        std::make_unique<EventSubscriber>(&base_, RedisTargetOf(config_),
+                                          keys_.Events(),
+                                          [this] { return redis_.current(); }),
+        config_.redis_wait_s);
     api_ =
         std::make_unique<HttpApi>(config_, keys_, &redis_, this, waits_.get());
     if (tokens_) {
@@ -189,9 +191,6 @@ Status Master::Start() {
   redis_.set_replica_wait(config_.redis_wait_replicas,
                           config_.redis_wait_timeout_ms, keys_.Stats());
   redis_.Start();
-  if (events_)
-    events_->Start([this](const std::string& e) { waits_->OnEvent(e); },
-                   [this] { waits_->Recheck(); });
   ArmPromote(0.1);
   auto channels = channels_;
   channels_.clear();
@@ -589,8 +588,7 @@ void Master::MaybeFinish() {
   tick_.Del();
   pidfile_.Remove();
   LOGR(INFO) << "drain complete";
-  waits_.reset();  // answers the requests still waiting
-  if (events_) events_->Stop();
+  waits_.reset();  // answers the requests still waiting, unsubscribes
   redis_.Stop();
   http_.reset();
   base_.Exit();

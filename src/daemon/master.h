@@ -32,7 +32,6 @@
 #include "http/http_server.h"
 #include "http/task_wait.h"
 #include "store/async_redis.h"
-#include "store/event_subscriber.h"
 #include "store/redis_keys.h"
 #include "task/channel_settings.h"
 
@@ -133,9 +132,8 @@ class Master : public DaemonView {
   AsyncRedis redis_;  // API, ticks, recovery
   std::unique_ptr<Router> router_;
   bool router_stopped_ = false;
-  // With HTTP: the task events subscription and the requests that wait
-  // for a task's end (?wait=).
-  std::unique_ptr<EventSubscriber> events_;
+  // With HTTP: the requests that wait for a task's end (?wait=), with
+  // their subscription to the task events.
   std::unique_ptr<TaskWaits> waits_;
   std::unique_ptr<HttpApi> api_;
   std::unique_ptr<HttpServer> http_;

@@ -46,8 +46,18 @@ bool IsFinalState(const std::string& state) {
   return state == "succeeded" || state == "failed" || state == "cancelled";
 }
 
-TaskWaits::TaskWaits(EventBase* base, AsyncRedis* redis, const RedisKeys& keys)
-    : base_(base), redis_(redis), keys_(keys) {}
+TaskWaits::TaskWaits(EventBase* base, AsyncRedis* redis, const RedisKeys& keys,
+                     std::unique_ptr<EventSubscriber> events,
+                     double redis_wait_s)
+    : base_(base),
+      redis_(redis),
+      keys_(keys),
+      redis_wait_s_(redis_wait_s),
+      linger_(base, -1, 0,
+              [this](short) {
+                if (waiters_.empty()) events_->Stop();
+              }),
+      events_(std::move(events)) {}
 
 TaskWaits::~TaskWaits() {
   *alive_ = false;
@@ -62,6 +72,10 @@ TaskWaits::~TaskWaits() {
 
 void TaskWaits::Wait(evhttp_request* req, const std::string& id, double seconds,
                      Done done) {
+  linger_.Del();
+  if (!events_->running())
+    events_->Start([this](const std::string& e) { OnEvent(e); },
+                   [this] { Recheck(); });
   waiters_.push_back(std::make_unique<Waiter>());
   Waiter* w = waiters_.back().get();
   w->owner = this;
@@ -89,7 +103,8 @@ void TaskWaits::Wait(evhttp_request* req, const std::string& id, double seconds,
     }
   }
   // Registered first: an end from now on wakes it; then a look at the
-  // record, for an end that came before.
+  // record, for an end that came before. (While the subscription is still
+  // being made, its confirmation looks at every record again.)
   Check(w, false);
 }
 
@@ -135,22 +150,40 @@ void TaskWaits::Recheck() {
   for (Waiter* w : all) Check(w, false);
 }
 
-void TaskWaits::Check(Waiter* w, bool force) {
+void TaskWaits::Check(Waiter* w, bool force, bool retried) {
   if (force) w->finishing = true;
   std::weak_ptr<bool> alive = alive_;
   // A waiter may be gone (its client left, or another read answered it)
   // before the reply: find it again by its serial.
   redis_->Command(
-      {"HGETALL", keys_.Task(w->id)},
-      [this, alive, serial = w->serial, force](Result<const redisReply*> r) {
+      {"HGETALL", keys_.Task(w->id)}, [this, alive, serial = w->serial, force,
+                                       retried](Result<const redisReply*> r) {
         auto guard = alive.lock();
         if (!guard || !*guard) return;
         Waiter* w = nullptr;
         for (auto& x : waiters_)
           if (x->serial == serial) w = x.get();
         if (w == nullptr) return;
+        if (!r.ok() && !retried) {
+          // Redis came back for the subscription before the command
+          // connection did: read again once it is up (--redis-wait at
+          // most, as any request that needs Redis).
+          redis_->WhenConnected(redis_wait_s_, [this, alive, serial, force] {
+            auto guard = alive.lock();
+            if (!guard || !*guard) return;
+            // Found first, checked after: a check may end the wait at once
+            // and take it out of the list.
+            Waiter* found = nullptr;
+            for (auto& x : waiters_)
+              if (x->serial == serial) found = x.get();
+            if (found != nullptr) Check(found, force, true);
+          });
+          return;
+        }
         if (!r.ok()) {
-          Finish(w, r.status());
+          // Still no Redis: an unforced look leaves the wait to its
+          // deadline; the deadline's says so.
+          if (force) Finish(w, r.status());
           return;
         }
         Fields fields = Pairs(r.value());
@@ -172,6 +205,7 @@ void TaskWaits::Forget(Waiter* w) {
   if (evhttp_connection* evcon = evhttp_request_get_connection(w->req))
     evhttp_connection_set_closecb(evcon, nullptr, nullptr);
   waiters_.erase(w->self);  // frees w and its timer
+  if (waiters_.empty()) linger_.ArmTimer(kLingerS);
 }
 
 }  // namespace coyotes

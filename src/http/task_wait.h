@@ -2,9 +2,11 @@
 //
 // A waiter is woken by the task events (store/event_subscriber.h), never by
 // polling Redis: the daemon's one subscription hears every end, and a
-// waiter whose task ended reads the record once. A waiter is registered
-// before its task's record is first read, so an end between the two is not
-// missed; after the subscription is made again (Redis restarted, the
+// waiter whose task ended reads the record once. The subscription is made
+// with the first waiter and dropped a while after the last: without it the
+// master is not woken by every event of every task for nothing. A waiter is
+// registered before its task's record is first read, so an end between the two
+// is not missed; after the subscription is made again (Redis restarted, the
 // master changed), every waiter reads its record once more, since events
 // published meanwhile were lost. A client that disconnects ends its wait at
 // once.
@@ -25,6 +27,7 @@
 #include "base/event_loop.h"
 #include "base/status.h"
 #include "store/async_redis.h"
+#include "store/event_subscriber.h"
 #include "store/redis_keys.h"
 
 namespace coyotes {
@@ -46,7 +49,11 @@ class TaskWaits {
   // Redis error that kept it from being read.
   using Done = std::function<void(Result<Fields>)>;
 
-  TaskWaits(EventBase* base, AsyncRedis* redis, const RedisKeys& keys);
+  // How long the subscription outlives the last waiter.
+  static constexpr double kLingerS = 30;
+
+  TaskWaits(EventBase* base, AsyncRedis* redis, const RedisKeys& keys,
+            std::unique_ptr<EventSubscriber> events, double redis_wait_s);
   ~TaskWaits();
   TaskWaits(const TaskWaits&) = delete;
 
@@ -66,18 +73,24 @@ class TaskWaits {
   struct Waiter;
   static void OnClose(evhttp_connection* evcon, void* arg) noexcept;
   void Watch(Waiter* w, int fd);
-  // Reads the record; answers if it is final or `force`.
-  void Check(Waiter* w, bool force);
+  // Reads the record; answers if it is final or `force`. A read that
+  // Redis refuses is tried once more when the connection is up, unless
+  // `retried`.
+  void Check(Waiter* w, bool force, bool retried = false);
   void Finish(Waiter* w, Result<Fields> record);
   void Forget(Waiter* w);
 
   EventBase* base_;
   AsyncRedis* redis_;
   const RedisKeys& keys_;
+  double redis_wait_s_;
   std::list<std::unique_ptr<Waiter>> waiters_;
   uint64_t next_serial_ = 1;
   // False once we are destroyed: a Redis reply then finds no waiter.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  Event linger_;  // drops the subscription when nobody has waited a while
+  // Last: stopped (no more callbacks) before the rest goes.
+  std::unique_ptr<EventSubscriber> events_;
 };
 
 }  // namespace coyotes

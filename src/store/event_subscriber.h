@@ -37,6 +37,7 @@ class EventSubscriber {
   void Start(OnMessage on_message, std::function<void()> on_subscribed);
   void Stop();
   bool subscribed() const { return subscribed_; }
+  bool running() const { return !stopped_; }
 
  private:
   static void OnConnect(const redisAsyncContext* c, int status) noexcept;
