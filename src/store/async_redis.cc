@@ -161,7 +161,16 @@ void AsyncRedis::OnFirstReply(Result<const redisReply*> r) {
     Drop();
     return;
   }
-  if (!r.ok()) return;
+  if (!r.ok()) {
+    // LOADING (Redis restarted and reads its AOF), or the connection went:
+    // this connection would never become ready; make another, with
+    // back-off, as after a loss.
+    if (failures_ == 0 || failures_ % 20 == 0)
+      LOGR(WARNING) << name_ << ": Redis at " << addr_.ToString()
+                    << " is not ready: " << r.status().message();
+    Drop();
+    return;
+  }
   ready_ = true;
   if (failures_ > 0)
     LOGR(INFO) << name_ << ": connected to Redis at " << addr_.ToString()

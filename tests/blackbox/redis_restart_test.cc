@@ -65,13 +65,16 @@ class RedisRestart : public BlackBox {
     while (in >> i) runs[i]++;
     return runs;
   }
-  bool AllEnded() {
+  bool AllEnded() { return NotEnded().empty(); }
+  // "tN=state" of the tasks not (yet) in their expected end state.
+  std::string NotEnded() {
+    std::string out;
     for (int i = 0; i < kTasks; i++) {
       std::string state = Field("t" + std::to_string(i), "state");
       if (state != (KindOf(i) == Kind::kFailed ? "failed" : "succeeded"))
-        return false;
+        out += " t" + std::to_string(i) + "=" + state;
     }
-    return true;
+    return out;
   }
   void RestartRedis() {
     conn_.reset();
@@ -98,7 +101,11 @@ TEST_F(RedisRestart, DelaysRetriesAndFailuresLoseNothing) {
       << "no delayed task was pending at the second restart";
   RestartRedis();
 
-  ASSERT_TRUE(WaitFor([&] { return AllEnded(); }, 120)) << d->LogTail();
+  ASSERT_TRUE(WaitFor([&] { return AllEnded(); }, 120))
+      << "not ended:" << NotEnded()
+      << "\ndelayed set: " << conn_->Cmd({"ZCARD", "coyotes:delayed"})
+      << ", queue: " << conn_->Cmd({"LLEN", "coyotes:queue:default"}) << "\n"
+      << d->LogTail();
   std::map<int, int> runs = Runs();
   int twice = 0;
   for (int i = 0; i < kTasks; i++) {
