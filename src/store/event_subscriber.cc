@@ -39,7 +39,6 @@ void EventSubscriber::Start(OnMessage on_message,
 void EventSubscriber::Stop() {
   stopped_ = true;
   reconnect_.Del();
-  subscribed_ = false;
   if (ctx_ != nullptr) {
     redisAsyncContext* c = ctx_;
     ctx_ = nullptr;
@@ -80,7 +79,6 @@ void EventSubscriber::OnConnect(const redisAsyncContext* c,
   if (self == nullptr || status == REDIS_OK) return;
   // hiredis frees the context after this callback.
   self->ctx_ = nullptr;
-  self->subscribed_ = false;
   self->ScheduleReconnect();
 }
 
@@ -88,7 +86,6 @@ void EventSubscriber::OnDisconnect(const redisAsyncContext* c, int) noexcept {
   EventSubscriber* self = SelfOf(c);
   if (self == nullptr) return;
   if (self->ctx_ == c) self->ctx_ = nullptr;
-  self->subscribed_ = false;
   if (self->stopped_) return;
   LOGR(WARNING) << "events: lost the subscription: " << c->errstr;
   self->ScheduleReconnect();
@@ -118,7 +115,6 @@ void EventSubscriber::OnReply(redisAsyncContext* c, void* reply,
     return;
   std::string kind(r->element[0]->str, r->element[0]->len);
   if (kind == "subscribe") {
-    self->subscribed_ = true;
     if (self->failures_ > 0)
       LOGR(INFO) << "events: subscribed to " << self->channel_ << " again";
     self->failures_ = 0;

@@ -36,7 +36,6 @@ class EventSubscriber {
 
   void Start(OnMessage on_message, std::function<void()> on_subscribed);
   void Stop();
-  bool subscribed() const { return subscribed_; }
   bool running() const { return !stopped_; }
 
  private:
@@ -54,7 +53,6 @@ class EventSubscriber {
   OnMessage on_message_;
   std::function<void()> on_subscribed_;
   redisAsyncContext* ctx_ = nullptr;  // owned by hiredis
-  bool subscribed_ = false;
   bool stopped_ = true;
   double backoff_s_ = 0;
   int failures_ = 0;

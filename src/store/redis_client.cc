@@ -103,7 +103,6 @@ Result<RedisClient> RedisClient::Connect(const RedisTarget& target,
                        master.value().named_by + ", is a " + name.value() +
                        " (a failover in progress?)");
   c.value().target_ = target;
-  c.value().named_by_ = master.value().named_by;
   return c;
 }
 

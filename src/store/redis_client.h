@@ -90,9 +90,8 @@ class RedisClient {
   Status WaitReplicas();
 
   bool broken() const { return ctx_ == nullptr || ctx_->err != 0; }
-  // The server connected to, and the sentinel that named it ("" without).
+  // The server connected to.
   const HostPort& addr() const { return addr_; }
-  const std::string& named_by() const { return named_by_; }
 
  private:
   struct CtxDeleter {
@@ -112,7 +111,6 @@ class RedisClient {
   std::vector<std::pair<const char*, std::string>> shas_;  // script -> sha
   RedisTarget target_;
   HostPort addr_;
-  std::string named_by_;
   int wait_replicas_ = 0;
   int wait_timeout_ms_ = 100;
   std::string stats_key_;
