@@ -1,5 +1,6 @@
-// SHA-256 (FIPS 180-4), for the key that tells script tasks apart in a
-// distinct channel. Not for secrets: nothing here is constant-time.
+// SHA-256 and HMAC-SHA256, computed by libcrypto (OpenSSL): the key that
+// tells script tasks apart in a distinct channel, and the signature of a
+// completion callback's body.
 #ifndef COYOTES_BASE_SHA256_H_
 #define COYOTES_BASE_SHA256_H_
 
@@ -10,6 +11,10 @@ namespace coyotes {
 
 // The digest of `data` as 64 lower-case hex digits.
 std::string Sha256Hex(std::string_view data);
+
+// HMAC-SHA256 (RFC 2104) of `data` keyed by `key`, as 64 lower-case hex
+// digits.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
 }  // namespace coyotes
 
