@@ -69,6 +69,11 @@ struct Config {
   int retry_default = 0;
   double retry_min_delay_s = 1;
   double retry_max_delay_s = 300;
+  // Completion callbacks (http/callback_sender.h).
+  double callback_timeout_s = 10;
+  int64_t callback_max_age_s = 86400;
+  int callback_concurrency = 16;
+  std::string callback_secret;  // "": no X-Coyotes-Signature
   int64_t failed_max = 10000;
   int64_t failed_ttl_s =
       7 * 24 * 3600;  // wait for grandchildren holding output pipes

@@ -95,6 +95,16 @@ DEFINE_int64(failed_max, 10000,
              "failed tasks kept per channel (the oldest are dropped)");
 DEFINE_int64(failed_ttl, 7 * 24 * 3600,
              "seconds a failed task is kept in its channel's failed set");
+DEFINE_double(callback_timeout, 10,
+              "seconds a completion callback's receiver has to answer");
+DEFINE_int64(callback_max_age, 86400,
+             "seconds after a task's end during which its callback is tried "
+             "again; then it is given up");
+DEFINE_int32(callback_concurrency, 16,
+             "completion callbacks this daemon sends at once");
+DEFINE_string(callback_secret_file, "",
+              "file whose content (one line) keys the HMAC-SHA256 "
+              "X-Coyotes-Signature of every callback");
 DEFINE_double(pipe_grace, 2,
               "seconds to wait for a task's output pipes after it exits");
 
@@ -327,6 +337,27 @@ Status ConfigFromFlags(Config* c) {
   if (FLAGS_failed_ttl < 1)
     return FlagError("failed-ttl", "must be at least 1 second");
   c->failed_ttl_s = FLAGS_failed_ttl;
+  if (!std::isfinite(FLAGS_callback_timeout) || FLAGS_callback_timeout < 0.1 ||
+      FLAGS_callback_timeout > 3600)
+    return FlagError("callback-timeout", "must be from 0.1 to 3600 seconds");
+  c->callback_timeout_s = FLAGS_callback_timeout;
+  if (FLAGS_callback_max_age < 1 || FLAGS_callback_max_age > 365 * 86400)
+    return FlagError("callback-max-age", "must be from 1 to 31536000 seconds");
+  c->callback_max_age_s = FLAGS_callback_max_age;
+  if (FLAGS_callback_concurrency < 1 || FLAGS_callback_concurrency > 1024)
+    return FlagError("callback-concurrency", "must be from 1 to 1024");
+  c->callback_concurrency = FLAGS_callback_concurrency;
+  if (!FLAGS_callback_secret_file.empty()) {
+    auto content = ReadSecretFile(FLAGS_callback_secret_file);
+    if (!content.ok())
+      return FlagError("callback-secret-file", content.status().message());
+    auto line = SecretLine(content.value());
+    if (!line.ok())
+      return FlagError("callback-secret-file", FLAGS_callback_secret_file +
+                                                   ": the secret is " +
+                                                   line.status().message());
+    c->callback_secret = line.value();
+  }
   if (FLAGS_http_max_body < 1024 || FLAGS_http_max_body > (512 << 20))
     return FlagError("http-max-body", "must be from 1024 to 536870912");
   c->http_max_body = FLAGS_http_max_body;

@@ -192,6 +192,9 @@ Status Master::Start() {
                           config_.redis_wait_timeout_ms, keys_.Stats());
   redis_.Start();
   ArmPromote(0.1);
+  callbacks_ = std::make_unique<CallbackSender>(
+      &base_, &redis_, keys_, config_, std::string("coyotes/") + kVersion);
+  callbacks_->Start();
   auto channels = channels_;
   channels_.clear();
   for (auto& [name, settings] : channels) AddChannel(name, settings);
@@ -588,7 +591,8 @@ void Master::MaybeFinish() {
   tick_.Del();
   pidfile_.Remove();
   LOGR(INFO) << "drain complete";
-  waits_.reset();  // answers the requests still waiting, unsubscribes
+  waits_.reset();      // answers the requests still waiting, unsubscribes
+  callbacks_->Stop();  // what is in flight is left to its lease
   redis_.Stop();
   http_.reset();
   base_.Exit();
@@ -639,6 +643,18 @@ json_t* Master::StatusJson() const {
     json_array_append_new(workers, w);
   }
   json_object_set_new(d, "workers", workers);
+  if (callbacks_) {
+    const auto& c = callbacks_->counts();
+    json_t* cb = json_object();
+    json_object_set_new(cb, "in_flight", json_integer(callbacks_->in_flight()));
+    json_object_set_new(cb, "delivered",
+                        json_integer(static_cast<json_int_t>(c.delivered)));
+    json_object_set_new(cb, "errors",
+                        json_integer(static_cast<json_int_t>(c.errors)));
+    json_object_set_new(cb, "given_up",
+                        json_integer(static_cast<json_int_t>(c.given_up)));
+    json_object_set_new(d, "callbacks", cb);
+  }
   return d;
 }
 

@@ -28,6 +28,7 @@
 #include "daemon/router.h"
 #include "daemon/worker_board.h"
 #include "http/auth.h"
+#include "http/callback_sender.h"
 #include "http/http_api.h"
 #include "http/http_server.h"
 #include "http/task_wait.h"
@@ -131,6 +132,8 @@ class Master : public DaemonView {
 
   AsyncRedis redis_;  // API, ticks, recovery
   std::unique_ptr<Router> router_;
+  // Completion callbacks: this master's share of the deliveries.
+  std::unique_ptr<CallbackSender> callbacks_;
   bool router_stopped_ = false;
   // With HTTP: the requests that wait for a task's end (?wait=), with
   // their subscription to the task events.

@@ -14,7 +14,7 @@ Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
                               int64_t max_task_bytes) {
   JsonPtr o(json_object());
   for (const char* k :
-       {"task", "command", "id", "cwd", "script", "interpreter"}) {
+       {"task", "command", "id", "cwd", "script", "interpreter", "callback"}) {
     const std::string* v = FormGet(form, k);
     if (v) json_object_set_new(o.get(), k, json_stringn(v->data(), v->size()));
   }

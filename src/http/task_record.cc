@@ -83,6 +83,12 @@ json_t* TaskRecordJson(
     }
   }
   json_object_set_new(o, "history", history);
+  // The completion callback and how its delivery of the last end went
+  // (http/callback_sender.h); null without one.
+  json_object_set_new(o, "callback", str("callback"));
+  json_object_set_new(o, "callback_state", str("callback_state"));
+  json_object_set_new(o, "callback_attempts", num("callback_attempts"));
+  json_object_set_new(o, "callback_error", str("callback_error"));
   return o;
 }
 

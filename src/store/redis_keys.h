@@ -42,6 +42,8 @@ class RedisKeys {
   }
   std::string DeadLetters() const { return p_ + "coyotes:dead-letters"; }
   std::string Stats() const { return p_ + "coyotes:stats"; }
+  // Completion callbacks waiting to be delivered: task id -> due ms.
+  std::string Callbacks() const { return p_ + "coyotes:callbacks"; }
   // Not a key: the publish/subscribe channel of task events.
   std::string Events() const { return p_ + "coyotes:events"; }
 

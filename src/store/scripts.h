@@ -30,6 +30,8 @@ extern const Script kChannelPageScript;
 extern const Script kDeleteChannelScript;
 extern const Script kExpiredScript;
 extern const Script kRecoverScript;
+extern const Script kCallbackClaimScript;
+extern const Script kCallbackDoneScript;
 
 // Every embedded script, so that a test can hold each to its file.
 std::span<const Script* const> AllScripts();

@@ -76,6 +76,8 @@ RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
       if (!spec.interpreter.empty())
         fields.insert(fields.end(), {"interpreter", spec.interpreter});
     }
+    if (!spec.callback.empty())
+      fields.insert(fields.end(), {"callback", spec.callback});
     std::vector<std::string> head = {
         payload,
         spec.channel,

@@ -51,6 +51,11 @@ struct TaskSpec {
   std::string script;
   std::string interpreter;
 
+  // An http:// URL that the task's record is POSTed to when it ends
+  // (checked by base/http_url.h); kept in the record only, not in the
+  // queue item: the master delivers it, not the worker.
+  std::string callback;
+
   bool uses_shell() const { return !args.has_value(); }
   bool is_script() const { return !script.empty(); }
 };

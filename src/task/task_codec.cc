@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "base/channel_name.h"
+#include "base/http_url.h"
 #include "base/json_util.h"
 
 namespace coyotes {
@@ -237,6 +238,16 @@ Result<TaskSpec> TaskFromJsonObject(const json_t* obj,
   auto cwd = GetString(obj, "cwd", &has);
   if (!cwd.ok()) return cwd.status();
   spec.cwd = cwd.value();
+
+  auto callback = GetString(obj, "callback", &has);
+  if (!callback.ok()) return callback.status();
+  if (!callback.value().empty()) {
+    auto url = ParseHttpUrl(callback.value());
+    if (!url.ok())
+      return Bad("field 'callback' " + url.status().message() + ": '" +
+                 ToValidUtf8(callback.value().substr(0, 200)) + "'");
+    spec.callback = callback.value();
+  }
   return spec;
 }
 

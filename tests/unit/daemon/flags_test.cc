@@ -408,6 +408,32 @@ TEST_F(ConfigFromFlagsTest, RedisPasswordFile) {
             "redis-password-file");
 }
 
+TEST_F(ConfigFromFlagsTest, Callbacks) {
+  Config c = MustConfig();
+  EXPECT_EQ(c.callback_timeout_s, 10);
+  EXPECT_EQ(c.callback_max_age_s, 86400);
+  EXPECT_EQ(c.callback_concurrency, 16);
+  EXPECT_EQ(c.callback_secret, "");
+  ExpectBad("callback_timeout", "0", "callback-timeout");
+  ExpectBad("callback_timeout", "nan", "callback-timeout");
+  ExpectBad("callback_timeout", "3601", "callback-timeout");
+  ExpectBad("callback_max_age", "0", "callback-max-age");
+  ExpectBad("callback_concurrency", "0", "callback-concurrency");
+  ExpectBad("callback_concurrency", "1025", "callback-concurrency");
+  ScratchFile good("hmac key\n", 0600);
+  {
+    gflags::FlagSaver saver;
+    Set("callback_secret_file", good.path());
+    EXPECT_EQ(MustConfig().callback_secret, "hmac key");
+  }
+  ScratchFile world("hmac key\n", 0644);
+  ExpectBad("callback_secret_file", world.path(), "callback-secret-file");
+  ScratchFile empty("\n", 0600);
+  ExpectBad("callback_secret_file", empty.path(), "callback-secret-file");
+  ExpectBad("callback_secret_file", "/nonexistent/coyotes-secret",
+            "callback-secret-file");
+}
+
 TEST_F(ConfigFromFlagsTest, RedisUser) {
   {
     gflags::FlagSaver saver;

@@ -230,6 +230,24 @@ TEST(ParseProducerItemTest, OverMaxTaskBytes) {
       << r.status().message();
 }
 
+TEST(ParseProducerItemTest, CallbackIsCheckedAndKeptOutOfTheQueueItem) {
+  TaskSpec s =
+      MustParse(R"({"task":"true","callback":"http://127.0.0.1:9/hook?a=1"})");
+  EXPECT_EQ(s.callback, "http://127.0.0.1:9/hook?a=1");
+  // The master delivers it from the record; workers never need it.
+  EXPECT_FALSE(Contains(EncodeQueueItem(s), "callback"));
+  EXPECT_EQ(MustParse(R"({"task":"true","callback":""})").callback, "");
+  for (const char* bad : {R"({"task":"true","callback":"https://h/"})",
+                          R"({"task":"true","callback":"http://u:p@h/"})",
+                          R"({"task":"true","callback":"hook"})",
+                          R"({"task":"true","callback":7})"}) {
+    Result<TaskSpec> r = ParseProducerItem(bad, Limits());
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_TRUE(Contains(r.status().message(), "'callback'"))
+        << r.status().message();
+  }
+}
+
 TEST(ParseProducerItemTest, OversizedGarbageIsRejectedForSizeFirst) {
   ProducerLimits l = Limits();
   l.max_task_bytes = 100;
