@@ -50,6 +50,27 @@ int RunWorker(const Config& config, WorkerParams p) {
   if (int n = RemoveStaleScriptDirs())
     LOGR(INFO) << "removed " << n << " script folder(s) of workers that died";
   double claim_s = std::min(1.0, config.lease_ttl_s / 3);
+  // The channel was paused when we last looked: we take nothing, and look
+  // again every second.
+  bool paused = false;
+  // Runs a claimed item unless the channel is paused (then it is back in
+  // the queue). A failed check leaves the item in our in-progress list,
+  // where the next round finds it as held.
+  auto run_unless_paused = [&](const std::string& item) {
+    auto may = session.store()->MayRun(item);
+    if (!may.ok()) {
+      LOGR(WARNING) << "checking the pause: " << may.status().message();
+      session.CheckHeldAgain();
+      if (!session.store()->broken()) control.Sleep(0.5);
+      return;
+    }
+    if (!may.value()) {
+      LOGR(INFO) << "channel paused: the task went back to its queue";
+      paused = true;
+      return;
+    }
+    RunQueueItem(ctx, item);
+  };
   while (!control.draining()) {
     // The control pipe is only read here and while a task runs: the claim
     // below blocks for at most claim_s, which bounds how long a drain
@@ -67,11 +88,21 @@ int RunWorker(const Config& config, WorkerParams p) {
     if (held.value()) {
       LOGR(WARNING) << "running a task already in our in-progress list "
                        "(its claim's reply was lost)";
-      RunQueueItem(ctx, *held.value());
+      run_unless_paused(*held.value());
       continue;
     }
+    // Claimed by our last finish, which checked the pause in the same step.
     if (auto next = session.TakeNext()) {
       RunQueueItem(ctx, *next);
+      continue;
+    }
+    if (paused) {
+      control.Sleep(1.0);
+      auto still = session.store()->Paused();
+      if (still.ok() && !still.value()) {
+        paused = false;
+        LOGR(INFO) << "channel resumed";
+      }
       continue;
     }
     // The read timeout must outlast the blocking wait.
@@ -82,7 +113,7 @@ int RunWorker(const Config& config, WorkerParams p) {
       continue;
     }
     if (!item.value()) continue;
-    RunQueueItem(ctx, *item.value());
+    run_unless_paused(*item.value());
   }
   control.NoteSignals();
   session.Leave();

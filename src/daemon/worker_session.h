@@ -52,6 +52,9 @@ class WorkerSession {
   // The oldest item our in-progress list holds after a (re)connection,
   // one per call while the list is not empty; nullopt from then on.
   Result<std::optional<std::string>> TakeHeld();
+  // An item stays in our in-progress list unrun (its pause check failed):
+  // the next TakeHeld looks there again.
+  void CheckHeldAgain() { check_held_ = true; }
   // Where a finish stores the next item it claimed, and taking it to run.
   std::optional<std::string>* next_slot() { return &next_; }
   std::optional<std::string> TakeNext();

@@ -2,6 +2,8 @@
 // with its settings (coyotes:channels), and deletion, which drains their
 // workers. Starting and stopping workers is the master's (DaemonView), once
 // Redis holds the change.
+#include <event2/event.h>
+
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -10,6 +12,7 @@
 
 #include "base/channel_name.h"
 #include "base/json_util.h"
+#include "base/log.h"
 #include "http/api_handlers.h"
 #include "http/http_server.h"
 #include "store/scripts.h"
@@ -71,13 +74,15 @@ void SendChannels(const ApiContext& api, const Request& rq,
                                                : api.config.concurrent;
           bool distinct = settings && json_is_true(json_object_get(
                                           settings.get(), "distinct"));
+          bool paused = settings &&
+                        json_is_true(json_object_get(settings.get(), "paused"));
           std::string chan = name;
           api.redis->Eval(
               kChannelPageScript,
               {api.keys.Running(chan), api.keys.Queue(chan)},
               {api.keys.prefix(), std::to_string(pg.offset),
                std::to_string(pg.limit)},
-              [req, pending, chan, workers, distinct,
+              [req, pending, chan, workers, distinct, paused,
                only](Result<const redisReply*> r) {
                 if (!r.ok()) {
                   pending->failed = true;
@@ -120,6 +125,7 @@ void SendChannels(const ApiContext& api, const Request& rq,
                   json_object_set_new(c, "count", json_integer(nrun + nq));
                   json_object_set_new(c, "workers", json_integer(workers));
                   json_object_set_new(c, "distinct", json_boolean(distinct));
+                  json_object_set_new(c, "paused", json_boolean(paused));
                   json_object_set_new(pending->data, chan.c_str(), c);
                 }
                 if (--pending->left > 0) return;
@@ -303,6 +309,65 @@ void CreateChannel(const ApiContext& api, const Request& rq) {
               SendJson(req, 200, "ok", d);
             });
       });
+}
+
+namespace {
+
+// How long a pause waits before it answers: a worker whose claim was
+// checked (claim_check.lua, finish.lua) just before the flag was stored
+// spawns its task within this time, so that none starts after the answer.
+constexpr double kPauseSettleS = 0.1;
+
+struct PauseAnswer {
+  evhttp_request* req;
+  std::string channel;
+  bool paused;
+};
+
+void SendPauseAnswer(evutil_socket_t, short, void* arg) noexcept {
+  std::unique_ptr<PauseAnswer> a(static_cast<PauseAnswer*>(arg));
+  json_t* d = json_object();
+  json_object_set_new(d, "name", json_string(a->channel.c_str()));
+  json_object_set_new(d, "paused", json_boolean(a->paused));
+  SendJson(a->req, 200, "ok", d);
+}
+
+void SetPaused(const ApiContext& api, const Request& rq, bool paused) {
+  evhttp_request* req = rq.req;
+  const std::string& channel = rq.Param("channel");
+  if (!RedisUp(api, req)) return;
+  api.redis->Eval(
+      kChannelPauseScript, {api.keys.Channels()}, {channel, paused ? "1" : "0"},
+      [req, channel, paused](Result<const redisReply*> r) {
+        if (!r.ok()) {
+          SendRedisError(req, r.status());
+          return;
+        }
+        if (r.value()->type != REDIS_REPLY_STRING) {
+          SendJson(req, 404, "no channel " + channel, nullptr);
+          return;
+        }
+        LOGR(INFO) << "channel " << channel
+                   << (paused ? " paused" : " resumed");
+        auto* a = new PauseAnswer{req, channel, paused};
+        timeval tv = {
+            0, paused ? static_cast<suseconds_t>(kPauseSettleS * 1e6) : 0};
+        event_base* base =
+            evhttp_connection_get_base(evhttp_request_get_connection(req));
+        if (event_base_once(base, -1, EV_TIMEOUT, &SendPauseAnswer, a, &tv) !=
+            0)
+          SendPauseAnswer(-1, 0, a);
+      });
+}
+
+}  // namespace
+
+void PauseChannel(const ApiContext& api, const Request& rq) {
+  SetPaused(api, rq, true);
+}
+
+void ResumeChannel(const ApiContext& api, const Request& rq) {
+  SetPaused(api, rq, false);
 }
 
 void DeleteChannel(const ApiContext& api, const Request& rq) {

@@ -21,6 +21,9 @@ void ListChannels(const ApiContext& api, const Request& r);
 void GetChannel(const ApiContext& api, const Request& r);
 void CreateChannel(const ApiContext& api, const Request& r);
 void DeleteChannel(const ApiContext& api, const Request& r);
+// POST /channels/NAME/pause and /resume.
+void PauseChannel(const ApiContext& api, const Request& r);
+void ResumeChannel(const ApiContext& api, const Request& r);
 
 // api_tasks.cc: a task queued, read and cancelled by its id.
 void PostTask(const ApiContext& api, const Request& r);

@@ -25,6 +25,8 @@ constexpr Route kApiRoutes[] = {
     {EVHTTP_REQ_POST, "/channels/{channel}", PostTask},
     {EVHTTP_REQ_DELETE, "/channels/{channel}", DeleteChannel},
     {EVHTTP_REQ_POST, "/channels/{channel}/tasks", PostTask},
+    {EVHTTP_REQ_POST, "/channels/{channel}/pause", PauseChannel},
+    {EVHTTP_REQ_POST, "/channels/{channel}/resume", ResumeChannel},
     {EVHTTP_REQ_GET, "/tasks/{task_id}", GetTask},
     {EVHTTP_REQ_DELETE, "/tasks/{task_id}", CancelTask},
     {EVHTTP_REQ_GET, "/dead-letters", ListDeadLetters},

@@ -123,6 +123,23 @@ Result<std::optional<std::string>> WorkerStore::Held() {
       std::string(r.value()->str, r.value()->len));
 }
 
+Result<bool> WorkerStore::MayRun(const std::string& item) {
+  auto r = client_.Eval(
+      kClaimCheckScript,
+      {keys_.Channels(), keys_.Proc(owner_), keys_.Queue(channel_)},
+      {channel_, item});
+  if (!r.ok()) return r.status();
+  return r.value()->type == REDIS_REPLY_INTEGER && r.value()->integer == 1;
+}
+
+Result<bool> WorkerStore::Paused() {
+  auto r = client_.Command({"HGET", keys_.Channels(), channel_});
+  if (!r.ok()) return r.status();
+  if (r.value()->type != REDIS_REPLY_STRING) return false;
+  std::string_view s(r.value()->str, r.value()->len);
+  return s.find("\"paused\":true") != std::string_view::npos;
+}
+
 Result<WorkerStore::StartAnswer> WorkerStore::Start(const std::string& item,
                                                     const std::string& task_id,
                                                     int attempt, pid_t pgid,

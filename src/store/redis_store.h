@@ -46,6 +46,11 @@ class WorkerStore {
   // The oldest item already in our in-progress list: one that a BLMOVE
   // moved there although its reply was lost with the connection.
   Result<std::optional<std::string>> Held();
+  // Whether a claimed item may run: false when its channel is paused, and
+  // the item is then back at the head of the queue (claim_check.lua).
+  Result<bool> MayRun(const std::string& item);
+  // Whether our channel is paused now.
+  Result<bool> Paused();
   // Records that the task runs, and has for ran_ms.
   enum class StartAnswer {
     kRun,

@@ -32,6 +32,8 @@ extern const Script kExpiredScript;
 extern const Script kRecoverScript;
 extern const Script kCallbackClaimScript;
 extern const Script kCallbackDoneScript;
+extern const Script kChannelPauseScript;
+extern const Script kClaimCheckScript;
 
 // Every embedded script, so that a test can hold each to its file.
 std::span<const Script* const> AllScripts();

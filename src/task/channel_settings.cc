@@ -112,6 +112,7 @@ ChannelSettings ParseChannelSettings(const std::string& json,
     s.has_workers = true;
   }
   s.distinct = json_is_true(json_object_get(o.get(), "distinct"));
+  s.paused = json_is_true(json_object_get(o.get(), "paused"));
   json_t* r = json_object_get(o.get(), "retry");
   if (json_is_integer(r) && json_integer_value(r) >= 0 &&
       json_integer_value(r) <= 100)

@@ -28,6 +28,9 @@ struct ChannelSettings {
   bool has_workers = false;  // absent: each daemon's --concurrent
   bool distinct = false;
   int retry = -1;  // -1: --retry-default
+  // POST /channels/{name}/pause: workers take no task (store/lua/
+  // channel_pause.lua writes it; nothing else does).
+  bool paused = false;
 
   std::string user;   // "": the daemon's user
   std::string group;  // "": the user's primary group

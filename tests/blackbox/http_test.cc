@@ -253,7 +253,7 @@ TEST_F(Http, ChannelsCreateListDelete) {
   HttpResponse r = HttpRequest(port_, "GET", "/channels");
   ExpectEnvelope(r, 200);
   EXPECT_NE(r.body.find("\"reports\":{\"tasks\":[],\"count\":0,\"workers\":2,"
-                        "\"distinct\":true}"),
+                        "\"distinct\":true,\"paused\":false}"),
             std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find("\"default\":{"), std::string::npos);

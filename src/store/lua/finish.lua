@@ -1,6 +1,7 @@
 -- finish.lua: the task a worker ran has ended; record it and release it, and
--- take the next item of the channel queue if there is one, in one step: a
--- busy worker then needs no BLMOVE between tasks.
+-- take the next item of the channel queue if there is one and the channel
+-- is not paused, in one step: a busy worker then needs no BLMOVE between
+-- tasks.
 --
 -- KEYS: 1 task record, 2 worker proc list, 3 stats, 4 leases, 5 channel
 --       queue
@@ -87,8 +88,15 @@ local function history_with(started, h)
   return '[' .. e .. ']'
 end
 -- <<< worker end
+-- Not from a paused channel (whose name is the queue key's end): the
+-- settings are compact JSON, see channel_pause.lua.
 local function take_next(answer)
   if ARGV[10] ~= '1' then return {answer, false} end
+  local settings = redis.call('HGET', ARGV[6] .. 'coyotes:channels',
+                              string.sub(KEYS[5], #ARGV[6] + 15))
+  if settings and string.find(settings, '"paused":true', 1, true) then
+    return {answer, false}
+  end
   return {answer, redis.call('LMOVE', KEYS[5], KEYS[2], 'RIGHT', 'LEFT')}
 end
 local answer = release()

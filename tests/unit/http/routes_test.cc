@@ -76,6 +76,14 @@ const Dispatch kDispatch[] = {
      "/channels/c:1/failed-tasks/f_3",
      ForgetFailed,
      {{"channel", "c:1"}, {"failed_id", "f_3"}}},
+    {EVHTTP_REQ_POST,
+     "/channels/c:1/pause",
+     PauseChannel,
+     {{"channel", "c:1"}}},
+    {EVHTTP_REQ_POST,
+     "/channels/c:1/resume",
+     ResumeChannel,
+     {{"channel", "c:1"}}},
     // Only POST means the whole set; GET and DELETE take "retry-all" as
     // the id it also is.
     {EVHTTP_REQ_GET,
