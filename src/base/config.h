@@ -69,6 +69,8 @@ struct Config {
   int retry_default = 0;
   double retry_min_delay_s = 1;
   double retry_max_delay_s = 300;
+  // --schedule-file ("": none), read at start and on HUP.
+  std::string schedule_file;
   // Completion callbacks (http/callback_sender.h).
   double callback_timeout_s = 10;
   int64_t callback_max_age_s = 86400;

@@ -14,6 +14,7 @@
 #include "base/channel_name.h"
 #include "base/secret_file.h"
 #include "task/limits.h"
+#include "task/schedule.h"
 
 // The original program's flags.
 DEFINE_string(channel_default, "default", "default channel (queue) name");
@@ -105,6 +106,8 @@ DEFINE_int32(callback_concurrency, 16,
 DEFINE_string(callback_secret_file, "",
               "file whose content (one line) keys the HMAC-SHA256 "
               "X-Coyotes-Signature of every callback");
+DEFINE_string(schedule_file, "",
+              "crontab-like file of schedules, loaded at start and on HUP");
 DEFINE_double(pipe_grace, 2,
               "seconds to wait for a task's output pipes after it exits");
 
@@ -357,6 +360,14 @@ Status ConfigFromFlags(Config* c) {
                                                    ": the secret is " +
                                                    line.status().message());
     c->callback_secret = line.value();
+  }
+  if (!FLAGS_schedule_file.empty()) {
+    // Checked now, so that a bad line stops the start (exit 2) with its
+    // number; the master reads it again to load it.
+    ProducerLimits limits{c->channel_default, c->max_task_bytes};
+    auto file = ReadScheduleFile(FLAGS_schedule_file, limits, 0);
+    if (!file.ok()) return FlagError("schedule-file", file.status().message());
+    c->schedule_file = FLAGS_schedule_file;
   }
   if (FLAGS_http_max_body < 1024 || FLAGS_http_max_body > (512 << 20))
     return FlagError("http-max-body", "must be from 1024 to 536870912");

@@ -195,6 +195,13 @@ Status Master::Start() {
   callbacks_ = std::make_unique<CallbackSender>(
       &base_, &redis_, keys_, config_, std::string("coyotes/") + kVersion);
   callbacks_->Start();
+  scheduler_ = std::make_unique<Scheduler>(
+      &base_, &redis_, keys_, config_,
+      [this](const std::string& name) { return Channel(name); });
+  scheduler_->set_on_channel_created(
+      [this](const std::string& name) { OnChannelCreated(name, ""); });
+  scheduler_->Start();
+  LoadScheduleFile(true);
   auto channels = channels_;
   channels_.clear();
   for (auto& [name, settings] : channels) AddChannel(name, settings);
@@ -226,6 +233,7 @@ void Master::OnSignal(int sig) {
       LOGR(INFO) << "SIGHUP: reopening log files";
       ReopenLogFiles();
       if (api_) api_->ReloadTokens();
+      LoadScheduleFile(false);
       return;
     case SIGUSR2:
       if (state_ == State::kRunning)
@@ -534,6 +542,26 @@ void Master::Promote() {
               });
 }
 
+void Master::LoadScheduleFile(bool at_start) {
+  if (config_.schedule_file.empty()) return;
+  ProducerLimits limits{config_.channel_default, config_.max_task_bytes};
+  auto file =
+      ReadScheduleFile(config_.schedule_file, limits,
+                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count());
+  if (!file.ok()) {
+    // At start flags.cc has read it already: only a change since then can
+    // fail here. Either way the schedules in Redis stay as they are.
+    LOGR(ERROR) << "--schedule-file: " << file.status().message()
+                << (at_start ? "" : "; keeping the schedules loaded before");
+    return;
+  }
+  LOGR(INFO) << "--schedule-file " << config_.schedule_file << ": "
+             << file.value().size() << " schedules read";
+  scheduler_->LoadFile(std::move(file.value()));
+}
+
 void Master::SyncChannels() {
   redis_.Command(
       {"HGETALL", keys_.Channels()}, [this](Result<const redisReply*> r) {
@@ -593,6 +621,7 @@ void Master::MaybeFinish() {
   LOGR(INFO) << "drain complete";
   waits_.reset();      // answers the requests still waiting, unsubscribes
   callbacks_->Stop();  // what is in flight is left to its lease
+  scheduler_->Stop();
   redis_.Stop();
   http_.reset();
   base_.Exit();

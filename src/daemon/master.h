@@ -26,6 +26,7 @@
 #include "daemon/privileges.h"
 #include "daemon/respawn_policy.h"
 #include "daemon/router.h"
+#include "daemon/scheduler.h"
 #include "daemon/worker_board.h"
 #include "http/auth.h"
 #include "http/callback_sender.h"
@@ -63,6 +64,9 @@ class Master : public DaemonView {
   void CancelRunning(const std::string& owner,
                      const std::string& task_id) override;
   void OnDelayed(double seconds) override { ArmPromote(seconds); }
+  void OnScheduleStored() override {
+    if (scheduler_) scheduler_->Poke();
+  }
   Status CanRunAs(const std::string& user,
                   const std::string& group) const override;
   const ChannelSettings* Channel(const std::string& channel) const override {
@@ -132,6 +136,10 @@ class Master : public DaemonView {
 
   AsyncRedis redis_;  // API, ticks, recovery
   std::unique_ptr<Router> router_;
+  // Schedules: this master fires the due times it sees first.
+  std::unique_ptr<Scheduler> scheduler_;
+  // --schedule-file: read at start (and checked by flags.cc) and on HUP.
+  void LoadScheduleFile(bool at_start);
   // Completion callbacks: this master's share of the deliveries.
   std::unique_ptr<CallbackSender> callbacks_;
   bool router_stopped_ = false;

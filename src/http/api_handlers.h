@@ -56,6 +56,12 @@ void RetryAllFailed(const ApiContext& api, const Request& r);
 void ListDeadLetters(const ApiContext& api, const Request& r);
 void ClearDeadLetters(const ApiContext& api, const Request& r);
 
+// Schedules (api_schedules.cc).
+void ListSchedules(const ApiContext& api, const Request& r);
+void PutSchedule(const ApiContext& api, const Request& r);
+void GetSchedule(const ApiContext& api, const Request& r);
+void DeleteSchedule(const ApiContext& api, const Request& r);
+
 }  // namespace coyotes
 
 #endif  // COYOTES_HTTP_API_HANDLERS_H_

@@ -36,6 +36,8 @@ class DaemonView {
   // without --user may become anyone; otherwise only itself).
   virtual Status CanRunAs(const std::string& user,
                           const std::string& group) const = 0;
+  // A schedule was created or replaced: fire its first due time promptly.
+  virtual void OnScheduleStored() = 0;
   // The settings of `channel` as this daemon knows them, or null.
   virtual const ChannelSettings* Channel(const std::string& channel) const = 0;
 };

@@ -7,6 +7,7 @@
 #include "base/json_util.h"
 #include "base/log.h"
 #include "http/api_handlers.h"
+#include "task/schedule.h"
 #include "task/task_codec.h"
 
 namespace coyotes {
@@ -31,6 +32,10 @@ constexpr Route kApiRoutes[] = {
     {EVHTTP_REQ_DELETE, "/tasks/{task_id}", CancelTask},
     {EVHTTP_REQ_GET, "/dead-letters", ListDeadLetters},
     {EVHTTP_REQ_DELETE, "/dead-letters", ClearDeadLetters},
+    {EVHTTP_REQ_GET, "/schedules", ListSchedules},
+    {EVHTTP_REQ_POST, "/schedules", PutSchedule},
+    {EVHTTP_REQ_GET, "/schedules/{schedule}", GetSchedule},
+    {EVHTTP_REQ_DELETE, "/schedules/{schedule}", DeleteSchedule},
     {EVHTTP_REQ_GET, "/delay-tasks", ListDelayed},
     {EVHTTP_REQ_GET, "/delay-tasks/{delayed_id}", GetDelayed},
     {EVHTTP_REQ_DELETE, "/delay-tasks/{delayed_id}", CancelDelayed},
@@ -59,6 +64,7 @@ constexpr ParamRule kParamRules[] = {
     {"task_id", IsValidTaskId, 404, "no task "},
     {"delayed_id", IsValidTaskId, 404, "no delayed task "},
     {"failed_id", IsValidTaskId, 404, "no failed task "},
+    {"schedule", IsValidScheduleName, 404, "no schedule "},
 };
 
 int HexValue(char c) {

@@ -10,8 +10,8 @@
 
 namespace coyotes {
 
-Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
-                              int64_t max_task_bytes) {
+Result<JsonPtr> TaskObjectFromForm(const Form& form, const std::string& channel,
+                                   int64_t max_task_bytes) {
   JsonPtr o(json_object());
   for (const char* k :
        {"task", "command", "id", "cwd", "script", "interpreter", "callback"}) {
@@ -70,11 +70,18 @@ Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
   }
   size_t bytes = 0;
   for (const auto& f : form) bytes += f.name.size() + f.value.size();
-  ProducerLimits limits{channel, max_task_bytes};
   if (static_cast<int64_t>(bytes) > max_task_bytes)
     return InvalidArgument("task of " + std::to_string(bytes) +
                            " bytes is over --max-task-bytes");
-  return TaskFromJsonObject(o.get(), limits);
+  return o;
+}
+
+Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
+                              int64_t max_task_bytes) {
+  auto o = TaskObjectFromForm(form, channel, max_task_bytes);
+  if (!o.ok()) return o.status();
+  ProducerLimits limits{channel, max_task_bytes};
+  return TaskFromJsonObject(o.value().get(), limits);
 }
 
 }  // namespace coyotes

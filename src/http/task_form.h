@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/json_util.h"
 #include "base/status.h"
 #include "http/form.h"
 #include "task/task.h"
@@ -18,6 +19,11 @@ namespace coyotes {
 // producers' rules (task/task_codec.h).
 Result<TaskSpec> TaskFromForm(const Form& form, const std::string& channel,
                               int64_t max_task_bytes);
+// The same fields as a producer item's JSON object ("chan" = `channel`),
+// not yet checked beyond their types: for definitions that hold a task
+// (POST /schedules).
+Result<JsonPtr> TaskObjectFromForm(const Form& form, const std::string& channel,
+                                   int64_t max_task_bytes);
 
 }  // namespace coyotes
 

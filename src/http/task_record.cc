@@ -56,6 +56,8 @@ json_t* TaskRecordJson(
   json_object_set_new(o, "script", str("script"));
   json_object_set_new(o, "interpreter", str("interpreter"));
   json_object_set_new(o, "channel", str("channel"));
+  // The schedule that made the task, or null.
+  json_object_set_new(o, "schedule", str("schedule"));
   std::string state = EffectiveState(fields);
   json_object_set_new(o, "state",
                       state.empty() ? json_null() : json_string(state.c_str()));

@@ -42,6 +42,13 @@ class RedisKeys {
   }
   std::string DeadLetters() const { return p_ + "coyotes:dead-letters"; }
   std::string Stats() const { return p_ + "coyotes:stats"; }
+  // Schedules: name -> definition (JSON, task/schedule.h); name -> next
+  // due ms; a schedule's counts and last firing.
+  std::string Schedules() const { return p_ + "coyotes:schedules"; }
+  std::string ScheduleDue() const { return p_ + "coyotes:schedule-due"; }
+  std::string ScheduleState(std::string_view name) const {
+    return p_ + "coyotes:schedule:" + std::string(name);
+  }
   // Completion callbacks waiting to be delivered: task id -> due ms.
   std::string Callbacks() const { return p_ + "coyotes:callbacks"; }
   // Not a key: the publish/subscribe channel of task events.

@@ -34,6 +34,10 @@ extern const Script kCallbackClaimScript;
 extern const Script kCallbackDoneScript;
 extern const Script kChannelPauseScript;
 extern const Script kClaimCheckScript;
+extern const Script kScheduleDueScript;
+extern const Script kSchedulePutScript;
+extern const Script kScheduleFileScript;
+extern const Script kScheduleViewScript;
 
 // Every embedded script, so that a test can hold each to its file.
 std::span<const Script* const> AllScripts();

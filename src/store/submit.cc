@@ -50,7 +50,8 @@ std::string DeadLetterEntry(const std::string& reason,
 
 RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
                          const std::vector<Submission>& tasks,
-                         const std::string& proc_key) {
+                         const std::string& proc_key,
+                         const std::string& guard) {
   RouteCall call;
   // Over HTTP there is no in-progress copy and the script never touches
   // KEYS[1]; it still names a key of our schema, because Redis checks every
@@ -58,7 +59,7 @@ RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
   call.keys = {proc_key.empty() ? keys.Proc("http") : proc_key, keys.Channels(),
                keys.DeadLetters(), keys.Stats(), keys.Delayed()};
   call.args = {keys.prefix(), DefaultChannelSettings(config),
-               std::to_string(config.max_channels)};
+               std::to_string(config.max_channels), guard};
   for (const auto& [spec, payload] : tasks) {
     std::vector<std::string> fields = {"id",      spec.id,     "name",
                                        spec.name, "command",   spec.command,
@@ -78,6 +79,8 @@ RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
     }
     if (!spec.callback.empty())
       fields.insert(fields.end(), {"callback", spec.callback});
+    if (!spec.schedule.empty())
+      fields.insert(fields.end(), {"schedule", spec.schedule});
     std::vector<std::string> head = {
         payload,
         spec.channel,

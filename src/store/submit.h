@@ -44,9 +44,11 @@ struct Submission {
 struct RouteCall {
   std::vector<std::string> keys, args;
 };
+// `guard`: a schedule's guard (route.lua), "" for any other task.
 RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
                          const std::vector<Submission>& tasks,
-                         const std::string& proc_key);
+                         const std::string& proc_key,
+                         const std::string& guard = "");
 
 // Routes a batch in one script call; one outcome per task, in order.
 void SubmitTasks(AsyncRedis* redis, const RedisKeys& keys, const Config& config,

@@ -55,6 +55,9 @@ struct TaskSpec {
   // (checked by base/http_url.h); kept in the record only, not in the
   // queue item: the master delivers it, not the worker.
   std::string callback;
+  // The schedule that made the task (task/schedule.h), "" for others; kept
+  // in the record. Never taken from a producer's item.
+  std::string schedule;
 
   bool uses_shell() const { return !args.has_value(); }
   bool is_script() const { return !script.empty(); }

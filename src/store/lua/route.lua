@@ -4,13 +4,22 @@
 -- task.
 --
 -- KEYS: 1 router proc list (unused over HTTP), 2 channels, 3 dead letters,
---       4 stats, 5 delayed set
+--       4 stats, 5 delayed set; with a schedule's guard also 6 the
+--       schedules' due set, 7 the schedule's state hash
 -- ARGV: 1 key prefix, 2 default settings JSON for a new channel, 3 max
---       channels, then for each task: raw payload ('' over HTTP), channel,
+--       channels, 4 '' or a schedule's guard (below), then for each task:
+--       raw payload ('' over HTTP), channel,
 --       queue item, task id, command (the distinct key), dead-letter entry
 --       used when its channel cannot be created, delay ms (from now),
 --       run_at (unix ms; 0: none), N, and N record field/value strings.
 -- A task due later than now waits in the delayed set (score: due time).
+-- A schedule's due time (one task, from daemon/scheduler.cc) comes with a
+-- guard, JSON {name, due, next, fire, overlap_skip}: the task is made only
+-- if KEYS[6] still holds `due` for `name` (else {'gone', 0}: another
+-- daemon fired it, or the schedule changed), and `next` (or nothing when
+-- null) replaces it in the same step; with `fire` false (a missed due time
+-- that is skipped), or overlap_skip while the schedule's last task is
+-- queued, delayed or running, nothing is made ({'skipped', 0}, counted).
 -- Returns: {status, created} per task, flattened: status is ok, full,
 --       duplicate or distinct; created is 1 when that task created its
 --       channel.
@@ -20,6 +29,8 @@
 --       never both or neither; and the channel count is checked and the
 --       channel created in one step, so routers on several daemons cannot
 --       pass the channel limit together.
+--       A schedule's due time moves on with the task it makes, so that it
+--       fires exactly once across daemons and crashes.
 
 -- The clock is the server's (TIME), never the caller's, so that leases and
 -- timestamps agree across daemons on several machines.
@@ -119,8 +130,32 @@ local function route(payload, chan, item, id, cmd, dl, delay, run_at, fields)
   done()
   return 'ok', created
 end
+if ARGV[4] ~= '' then
+  local g = cjson.decode(ARGV[4])
+  if tonumber(redis.call('ZSCORE', KEYS[6], g.name)) ~= g.due then
+    return {'gone', 0}
+  end
+  if g.next ~= cjson.null then
+    redis.call('ZADD', KEYS[6], g.next, g.name)
+  else
+    redis.call('ZREM', KEYS[6], g.name)
+  end
+  local skip = not g.fire
+  if not skip and g.overlap_skip then
+    local last = redis.call('HGET', KEYS[7], 'last_task')
+    local st = last and redis.call('HGET', P .. 'coyotes:task:' .. last,
+                                   'state')
+    skip = st == 'queued' or st == 'delayed' or st == 'running'
+  end
+  if skip then
+    redis.call('HINCRBY', KEYS[7], 'skipped', 1)
+    return {'skipped', 0}
+  end
+  redis.call('HSET', KEYS[7], 'last_due', g.fire_at, 'last_task', ARGV[8])
+  redis.call('HINCRBY', KEYS[7], 'fired', 1)
+end
 local out = {}
-local i = 4
+local i = 5
 while i <= #ARGV do
   local n = tonumber(ARGV[i + 8])
   local fields = {}

@@ -152,8 +152,8 @@ class StoreTest : public ::testing::Test {
     RouteCall call = BuildRouteCall(keys, config, {Submission{spec, payload}},
                                     payload.empty() ? "" : proc);
     // The entry used when the channels are full: 6th of the task's fields,
-    // after the 3 arguments of the batch.
-    call.args[3 + 5] = dead_letter;
+    // after the 4 arguments of the batch.
+    call.args[4 + 5] = dead_letter;
     Result<RedisReply> r = client_->Eval(kRouteScript, call.keys, call.args);
     RouteReply out;
     EXPECT_TRUE(r.ok()) << r.status().ToString();

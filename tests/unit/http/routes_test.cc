@@ -84,6 +84,16 @@ const Dispatch kDispatch[] = {
      "/channels/c:1/resume",
      ResumeChannel,
      {{"channel", "c:1"}}},
+    {EVHTTP_REQ_GET, "/schedules", ListSchedules, {}},
+    {EVHTTP_REQ_POST, "/schedules", PutSchedule, {}},
+    {EVHTTP_REQ_GET,
+     "/schedules/file:0a1b2c3d4e5f",
+     GetSchedule,
+     {{"schedule", "file:0a1b2c3d4e5f"}}},
+    {EVHTTP_REQ_DELETE,
+     "/schedules/nightly",
+     DeleteSchedule,
+     {{"schedule", "nightly"}}},
     // Only POST means the whole set; GET and DELETE take "retry-all" as
     // the id it also is.
     {EVHTTP_REQ_GET,
