@@ -6,7 +6,7 @@
 set -eu
 
 packages="build-essential autoconf automake libtool pkg-config
-libhiredis-dev libevent-dev libjansson-dev libgflags-dev libgoogle-glog-dev libssl-dev
+libhiredis-dev libevent-dev libjansson-dev libgflags-dev libgoogle-glog-dev nettle-dev
 libunwind-dev
 libgtest-dev googletest redis-server redis-sentinel redis-tools groff-base curl wrk
 clang libclang-rt-14-dev procps lua5.1"

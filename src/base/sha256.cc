@@ -1,44 +1,44 @@
 #include "base/sha256.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <cstdlib>
+#include <nettle/hmac.h>
+#include <nettle/sha2.h>
 
 namespace coyotes {
 namespace {
 
-std::string Hex(const unsigned char* p, unsigned int n) {
+std::string Hex(const uint8_t* p, size_t n) {
   static const char kDigits[] = "0123456789abcdef";
   std::string out;
   out.reserve(n * 2);
-  for (unsigned int i = 0; i < n; i++) {
+  for (size_t i = 0; i < n; i++) {
     out.push_back(kDigits[p[i] >> 4]);
     out.push_back(kDigits[p[i] & 15]);
   }
   return out;
 }
 
+const uint8_t* Bytes(std::string_view s) {
+  return reinterpret_cast<const uint8_t*>(s.data());
+}
+
 }  // namespace
 
 std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  // Fails only when libcrypto cannot allocate: nothing sensible to go on
-  // with.
-  if (EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr) != 1)
-    abort();
-  return Hex(md, n);
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, data.size(), Bytes(data));
+  uint8_t md[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof md, md);
+  return Hex(md, sizeof md);
 }
 
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), md,
-           &n) == nullptr)
-    abort();
-  return Hex(md, n);
+  hmac_sha256_ctx ctx;
+  hmac_sha256_set_key(&ctx, key.size(), Bytes(key));
+  hmac_sha256_update(&ctx, data.size(), Bytes(data));
+  uint8_t md[SHA256_DIGEST_SIZE];
+  hmac_sha256_digest(&ctx, sizeof md, md);
+  return Hex(md, sizeof md);
 }
 
 }  // namespace coyotes

@@ -1,4 +1,4 @@
-// SHA-256 and HMAC-SHA256, computed by libcrypto (OpenSSL): the key that
+// SHA-256 and HMAC-SHA256, computed by Nettle: the key that
 // tells script tasks apart in a distinct channel, and the signature of a
 // completion callback's body.
 #ifndef COYOTES_BASE_SHA256_H_
