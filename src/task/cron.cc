@@ -18,7 +18,8 @@ namespace coyotes {
 // ("CET-1CEST,M3.5.0,M10.5.0/3") for times after the last listed change.
 struct TimeZone::Rules {
   struct Date {
-    enum class Kind { kJulian, kZeroBased, kMonthWeekDay } kind;
+    enum class Kind { kJulian, kZeroBased, kMonthWeekDay };
+    Kind kind = Kind::kMonthWeekDay;
     int a = 0, b = 0, c = 0;  // n; n; or month, week, day
     int32_t time_s = 7200;    // local time of day of the change, may be <0
   };
