@@ -49,6 +49,7 @@
 #include "bench_util.h"
 #include "daemon_memory.h"
 #include "http_wrk.h"
+#include "metrics_scrape.h"
 #include "promotion.h"
 #include "report.h"
 #include "tasks.h"
@@ -80,7 +81,8 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(
         stderr,
-        "usage: coyotes_bench tasks|memory|http|promote|wait|report|free-port "
+        "usage: coyotes_bench tasks|memory|http|promote|wait|metrics|report|"
+        "free-port "
         "--name=value...\n");
     return 2;
   }
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
   if (cmd == "report") return bench::Report(args);
   if (cmd == "promote") return bench::Promote(args);
   if (cmd == "wait") return bench::Wait(args);
+  if (cmd == "metrics") return bench::Metrics(args);
   if (cmd == "free-port") return FreePort();
   std::fprintf(stderr, "unknown subcommand %s\n", cmd.c_str());
   return 2;

@@ -292,7 +292,15 @@ start_daemon promote --task-mode=false --namespace=promote || exit 1
   --n="${BENCH_PROMOTE_N:-10000}" --run="$RUN_ID" >>"$RAW"
 stop_daemon "$DAEMON_PID"
 
-# 6. One JSON line per figure (rounds merged), the table, one JSON line per
+# 6. GET /metrics with BENCH_METRICS_CHANNELS channels, against a
+#    --task-mode=false daemon (no workers for them).
+start_daemon metrics --task-mode=false --namespace=metrics \
+  --max-channels=4096 || exit 1
+"$CB" metrics --redis="$REDIS" --namespace=metrics --http="$HTTP_PORT" \
+  --channels="${BENCH_METRICS_CHANNELS:-1000}" --run="$RUN_ID" >>"$RAW"
+stop_daemon "$DAEMON_PID"
+
+# 7. One JSON line per figure (rounds merged), the table, one JSON line per
 #    target; the figure and target lines are appended to the results file.
 RESULTS=${BENCH_RESULTS_DIR:-$SRC/bench/results}
 mkdir -p "$RESULTS"

@@ -19,7 +19,12 @@ for p in $packages; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+# promtool (checks GET /metrics and the alert rules in the tests) comes
+# from Debian's prometheus package, whose server we do not want installed
+# as a service: the binary alone is taken out of the package.
+need_promtool=
+command -v promtool >/dev/null 2>&1 || need_promtool=yes
+[ -z "$missing" ] && [ -z "$need_promtool" ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
 	echo "install-deps: missing packages:$missing" >&2
@@ -40,9 +45,22 @@ else
 	exit 1
 fi
 
-echo "install-deps: installing$missing"
 # shellcheck disable=SC2086
 $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null
-# shellcheck disable=SC2086
-$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	--no-install-recommends $missing </dev/null
+if [ -n "$missing" ]; then
+	echo "install-deps: installing$missing"
+	# shellcheck disable=SC2086
+	$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends $missing </dev/null
+fi
+if [ -n "$need_promtool" ]; then
+	echo "install-deps: installing promtool (from the prometheus package)"
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"  # apt downloads as _apt
+	(cd "$tmp" && apt-get download -q prometheus </dev/null) &&
+		dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x" &&
+		$as_root install -m 0755 "$tmp/x/usr/bin/promtool" /usr/local/bin/promtool
+	status=$?
+	rm -rf "$tmp"
+	[ $status -eq 0 ] || exit 1
+fi

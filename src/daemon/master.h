@@ -64,6 +64,7 @@ class Master : public DaemonView {
   void CancelRunning(const std::string& owner,
                      const std::string& task_id) override;
   void OnDelayed(double seconds) override { ArmPromote(seconds); }
+  void WriteMetrics(MetricsText* out) const override;
   void OnScheduleStored() override {
     if (scheduler_) scheduler_->Poke();
   }
@@ -127,6 +128,8 @@ class Master : public DaemonView {
   EventBase base_;
   State state_ = State::kRunning;
   std::chrono::steady_clock::time_point started_;
+  double started_unix_s_ = 0;  // process_start_time_seconds
+  uint64_t worker_restarts_ = 0;
   std::map<std::string, ChannelSettings> channels_;
   std::optional<RunAs> run_as_;
   mutable std::map<uid_t, std::string> user_names_;  // WorkerUserName's cache

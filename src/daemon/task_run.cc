@@ -20,6 +20,12 @@ namespace coyotes {
 
 namespace {
 
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // A task's start is recorded once it has run this long: most tasks are
 // shorter, and their finish then records start and end in one step (one
 // Redis round trip per task instead of two). Until then the record says
@@ -83,6 +89,7 @@ class TaskRun : public ExecObserver {
   pid_t pid_ = 0;
   bool reaped_ = false;
   std::chrono::steady_clock::time_point spawned_at_;
+  int64_t spawned_wall_ms_ = 0;  // for the wait: the due time is wall clock
   bool start_tried_ = false;
   bool start_recorded_ = false;
   bool start_refused_ = false;
@@ -110,6 +117,7 @@ void TaskRun::OnSpawned(pid_t pid) {
   if (ctx_.board) ctx_.board->Publish(spec_.id, pid);
   pid_ = pid;
   spawned_at_ = std::chrono::steady_clock::now();
+  spawned_wall_ms_ = WallMs();
 }
 
 void TaskRun::RecordStart(int64_t ran_ms, uint64_t pstart) {
@@ -256,6 +264,7 @@ void TaskRun::Run() {
                           config.retry_max_delay_s, jitter(ctx_.rng)));
     TaskSpec next = spec_;
     next.attempt++;
+    next.due_ms = WallMs() + delay_ms;
     next_item = EncodeQueueItem(next);
   }
   LOGR(INFO) << "task end id=" << spec_.id
@@ -291,6 +300,20 @@ void TaskRun::Run() {
     if (session.credentials_refused()) break;
   }
   if (again) control.Report("due " + std::to_string(delay_ms));
+  if (ctx_.board && !requeue) {
+    const std::string state = OutcomeState(outcome);
+    WorkerBoard::Outcome counted =
+        again                                         ? WorkerBoard::kRetried
+        : outcome.kind == TaskOutcome::Kind::kTimeout ? WorkerBoard::kTimedOut
+        : state == "succeeded"                        ? WorkerBoard::kSucceeded
+        : state == "cancelled"                        ? WorkerBoard::kCancelled
+                                                      : WorkerBoard::kFailed;
+    double wait_s =
+        spec_.due_ms > 0 && spawned_wall_ms_ > 0
+            ? std::max<int64_t>(0, spawned_wall_ms_ - spec_.due_ms) / 1000.0
+            : -1;
+    ctx_.board->CountEnd(counted, outcome.duration_ms / 1000.0, wait_s);
+  }
 }
 
 }  // namespace

@@ -61,4 +61,62 @@ std::string WorkerBoard::task_id() const {
   return "";
 }
 
+const char* WorkerBoard::OutcomeName(int outcome) {
+  static const char* const kNames[kOutcomes] = {
+      "succeeded", "failed", "retried", "cancelled", "timed_out"};
+  return outcome >= 0 && outcome < kOutcomes ? kNames[outcome] : "unknown";
+}
+
+uint64_t WorkerBoard::Histogram::count() const {
+  uint64_t n = 0;
+  for (uint64_t b : buckets) n += b;
+  return n;
+}
+
+void WorkerBoard::Histogram::Add(const Histogram& h) {
+  for (int i = 0; i <= kNumBuckets; i++) buckets[i] += h.buckets[i];
+  sum_s += h.sum_s;
+}
+
+void WorkerBoard::Counts::Add(const Counts& c) {
+  for (int i = 0; i < kOutcomes; i++) outcomes[i] += c.outcomes[i];
+  duration.Add(c.duration);
+  wait.Add(c.wait);
+}
+
+namespace {
+
+void Observe(std::atomic<uint64_t>* buckets, std::atomic<uint64_t>* sum_us,
+             double v) {
+  v = std::max(0.0, v);
+  int i = 0;
+  while (i < WorkerBoard::kNumBuckets && v > WorkerBoard::kBuckets[i]) i++;
+  // One writer: relaxed adds are enough; a reader may see a bucket before
+  // the sum, which a scrape forgives.
+  buckets[i].fetch_add(1, std::memory_order_relaxed);
+  sum_us->fetch_add(static_cast<uint64_t>(v * 1e6), std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void WorkerBoard::CountEnd(Outcome outcome, double duration_s, double wait_s) {
+  page_->outcomes[outcome].fetch_add(1, std::memory_order_relaxed);
+  Observe(page_->duration.buckets, &page_->duration.sum_us, duration_s);
+  if (wait_s >= 0) Observe(page_->wait.buckets, &page_->wait.sum_us, wait_s);
+}
+
+WorkerBoard::Counts WorkerBoard::counts() const {
+  Counts c;
+  for (int i = 0; i < kOutcomes; i++)
+    c.outcomes[i] = page_->outcomes[i].load(std::memory_order_relaxed);
+  auto read = [](const SharedHistogram& from, Histogram* to) {
+    for (int i = 0; i <= kNumBuckets; i++)
+      to->buckets[i] = from.buckets[i].load(std::memory_order_relaxed);
+    to->sum_s = from.sum_us.load(std::memory_order_relaxed) / 1e6;
+  };
+  read(page_->duration, &c.duration);
+  read(page_->wait, &c.wait);
+  return c;
+}
+
 }  // namespace coyotes

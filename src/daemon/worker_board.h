@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -41,14 +42,50 @@ class WorkerBoard {
   pid_t pgid() const;
   std::string task_id() const;
 
+  // What the workers of this slot did since the master started (the page
+  // outlives each worker): GET /metrics. The worker counts each task's end
+  // here, the master reads.
+  enum Outcome { kSucceeded, kFailed, kRetried, kCancelled, kTimedOut };
+  static constexpr int kOutcomes = 5;
+  static const char* OutcomeName(int outcome);
+  // Upper bounds (seconds) of the histograms' buckets; +Inf follows.
+  static constexpr double kBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                        0.5,   1,    2.5,   5,    10,  30,
+                                        60,    300,  600,   1800, 3600};
+  static constexpr int kNumBuckets = sizeof(kBuckets) / sizeof(kBuckets[0]);
+  struct Histogram {
+    uint64_t buckets[kNumBuckets + 1] = {};  // each its own, not cumulative
+    double sum_s = 0;
+    uint64_t count() const;
+    void Add(const Histogram& h);
+  };
+  struct Counts {
+    uint64_t outcomes[kOutcomes] = {};
+    Histogram duration;  // spawn to end
+    Histogram wait;      // due to spawn
+    void Add(const Counts& c);
+  };
+  // Worker side: a task ended. wait_s < 0: unknown (an item queued by an
+  // older version).
+  void CountEnd(Outcome outcome, double duration_s, double wait_s);
+  Counts counts() const;
+
  private:
+  struct SharedHistogram {
+    std::atomic<uint64_t> buckets[kNumBuckets + 1];
+    std::atomic<uint64_t> sum_us;
+  };
   struct Page {
     std::atomic<int32_t> pgid;
     std::atomic<uint32_t> seq;
     std::atomic<uint32_t> id_len;
     std::atomic<char> id[kMaxTaskIdLength];
+    std::atomic<uint64_t> outcomes[kOutcomes];
+    SharedHistogram duration, wait;
   };
-  static_assert(std::atomic<int32_t>::is_always_lock_free &&
+  static_assert(sizeof(Page) <= 4096, "one page");
+  static_assert(std::atomic<uint64_t>::is_always_lock_free &&
+                    std::atomic<int32_t>::is_always_lock_free &&
                     std::atomic<uint32_t>::is_always_lock_free &&
                     std::atomic<char>::is_always_lock_free,
                 "shared memory needs lock-free atomics");

@@ -56,6 +56,9 @@ void RetryAllFailed(const ApiContext& api, const Request& r);
 void ListDeadLetters(const ApiContext& api, const Request& r);
 void ClearDeadLetters(const ApiContext& api, const Request& r);
 
+// GET /metrics (api_metrics.cc).
+void GetMetrics(const ApiContext& api, const Request& r);
+
 // Schedules (api_schedules.cc).
 void ListSchedules(const ApiContext& api, const Request& r);
 void PutSchedule(const ApiContext& api, const Request& r);

@@ -13,6 +13,8 @@
 
 namespace coyotes {
 
+class MetricsText;
+
 class DaemonView {
  public:
   virtual ~DaemonView() = default;
@@ -36,6 +38,9 @@ class DaemonView {
   // without --user may become anyone; otherwise only itself).
   virtual Status CanRunAs(const std::string& user,
                           const std::string& group) const = 0;
+  // GET /metrics: this daemon's own families (its work since it started,
+  // its workers and processes).
+  virtual void WriteMetrics(MetricsText* out) const = 0;
   // A schedule was created or replaced: fire its first due time promptly.
   virtual void OnScheduleStored() = 0;
   // The settings of `channel` as this daemon knows them, or null.

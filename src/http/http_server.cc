@@ -8,6 +8,7 @@
 
 #include "base/json_util.h"
 #include "base/log.h"
+#include "http/metrics.h"
 
 namespace coyotes {
 
@@ -66,7 +67,19 @@ void SendJson(evhttp_request* req, int code, const std::string& message,
   evbuffer* buf = evbuffer_new();
   evbuffer_add(buf, body.data(), body.size());
   const char* reason = code == 200 ? "OK" : nullptr;
+  CountHttpAnswer(code);
   evhttp_send_reply(req, code, reason, buf);
+  evbuffer_free(buf);
+}
+
+void SendText(evhttp_request* req, int code, const char* content_type,
+              const std::string& body) {
+  evkeyvalq* h = evhttp_request_get_output_headers(req);
+  evhttp_add_header(h, "Content-Type", content_type);
+  evbuffer* buf = evbuffer_new();
+  evbuffer_add(buf, body.data(), body.size());
+  CountHttpAnswer(code);
+  evhttp_send_reply(req, code, code == 200 ? "OK" : nullptr, buf);
   evbuffer_free(buf);
 }
 

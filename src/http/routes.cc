@@ -20,6 +20,7 @@ namespace {
 constexpr Route kApiRoutes[] = {
     {EVHTTP_REQ_GET, "/", GetStatus, false},
     {EVHTTP_REQ_GET, "/healthz", GetHealthz, false},
+    {EVHTTP_REQ_GET, "/metrics", GetMetrics, false},
     {EVHTTP_REQ_GET, "/channels", ListChannels},
     {EVHTTP_REQ_POST, "/channels", CreateChannel},
     {EVHTTP_REQ_GET, "/channels/{channel}", GetChannel},

@@ -38,6 +38,7 @@ extern const Script kScheduleDueScript;
 extern const Script kSchedulePutScript;
 extern const Script kScheduleFileScript;
 extern const Script kScheduleViewScript;
+extern const Script kMetricsScript;
 
 // Every embedded script, so that a test can hold each to its file.
 std::span<const Script* const> AllScripts();

@@ -31,6 +31,16 @@ std::string DistinctKey(const TaskSpec& spec) {
   return Sha256Hex(all);
 }
 
+// The task with its due time (the wait metric counts from it).
+TaskSpec WithDue(const TaskSpec& spec) {
+  TaskSpec s = spec;
+  if (s.due_ms == 0)
+    s.due_ms = spec.run_at_s > 0
+                   ? static_cast<int64_t>(spec.run_at_s * 1000)
+                   : NowMs() + static_cast<int64_t>(spec.delay_s * 1000);
+  return s;
+}
+
 }  // namespace
 
 std::string DefaultChannelSettings(const Config&) {
@@ -84,7 +94,7 @@ RouteCall BuildRouteCall(const RedisKeys& keys, const Config& config,
     std::vector<std::string> head = {
         payload,
         spec.channel,
-        EncodeQueueItem(spec),
+        EncodeQueueItem(WithDue(spec)),
         spec.id,
         DistinctKey(spec),
         DeadLetterEntry("channel '" + spec.channel +

@@ -35,6 +35,10 @@ struct TaskSpec {
   // unix time (seconds); both 0: now. Not part of the queue item.
   double delay_s = 0;
   double run_at_s = 0;
+  // When it became due (ms, by the clock of the daemon that queued it, or
+  // of the worker that scheduled its retry): in the queue item ("due"), for
+  // the wait the workers measure (GET /metrics). 0: unknown.
+  int64_t due_ms = 0;
   // Runs allowed after a failed first one (-1: the channel's or
   // --retry-default), and the exit codes that are retried (empty: all).
   int retry = -1;

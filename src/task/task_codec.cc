@@ -333,6 +333,7 @@ std::string EncodeQueueItem(const TaskSpec& s) {
   }
   if (!s.limits.empty())
     json_object_set_new(o.get(), "limits", LimitsToJsonObject(s.limits));
+  if (s.due_ms > 0) json_object_set_new(o.get(), "due", json_integer(s.due_ms));
   if (s.is_script()) {
     json_object_set_new(o.get(), "script",
                         json_stringn(s.script.data(), s.script.size()));
@@ -377,6 +378,8 @@ Result<TaskSpec> DecodeQueueItem(std::string_view item) {
   }
   json_t* a = json_object_get(o.get(), "a");
   if (json_is_integer(a)) s.attempt = static_cast<int>(json_integer_value(a));
+  json_t* due = json_object_get(o.get(), "due");
+  if (json_is_integer(due)) s.due_ms = json_integer_value(due);
   json_t* t = json_object_get(o.get(), "timeout");
   if (json_is_number(t)) s.timeout_s = json_number_value(t);
   json_t* r = json_object_get(o.get(), "retry");

@@ -63,6 +63,8 @@ if r[2] and redis.call('SADD', KEYS[4], r[2]) == 0 then return 2 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 local a, rest = string.match(item, '^{"a":(%d+),(.*)$')
 if a then item = '{"a":1,' .. rest end
+-- Due now: the wait a worker measures counts from here.
+item = string.gsub(item, '"due":%d+', '"due":' .. string.format('%d', now))
 -- A delivery of the last end still pending is dropped by callback_claim,
 -- which finds the record no longer ended; the next end makes a new one.
 redis.call('HDEL', KEYS[2], 'finished_at', 'exit_code', 'signal', 'reason',

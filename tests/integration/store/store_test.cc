@@ -107,6 +107,9 @@ TaskSpec ShellTask(const std::string& id, const std::string& chan,
   s.channel = chan;
   s.name = command;
   s.command = command;
+  // Set, so that the route keeps it and the queue item is the one the
+  // test encodes.
+  s.due_ms = 1764806400000;
   return s;
 }
 

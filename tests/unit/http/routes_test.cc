@@ -84,6 +84,7 @@ const Dispatch kDispatch[] = {
      "/channels/c:1/resume",
      ResumeChannel,
      {{"channel", "c:1"}}},
+    {EVHTTP_REQ_GET, "/metrics", GetMetrics, {}},
     {EVHTTP_REQ_GET, "/schedules", ListSchedules, {}},
     {EVHTTP_REQ_POST, "/schedules", PutSchedule, {}},
     {EVHTTP_REQ_GET,
