@@ -6,6 +6,7 @@
 
 #include "base/json_util.h"
 #include "base/log.h"
+#include "base/wall_clock.h"
 #include "store/scripts.h"
 #include "store/submit.h"
 
@@ -18,12 +19,6 @@ constexpr int kBatch = 100;
 std::string Str(const redisReply* r) {
   return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len)
                                             : std::string();
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -188,7 +183,7 @@ bool Scheduler::Fire(const std::string& name, int64_t due_ms, int64_t now_ms,
 
 void Scheduler::LoadFile(std::vector<Schedule> schedules) {
   std::vector<std::string> args = {keys_.prefix()};
-  int64_t now = NowMs();
+  int64_t now = WallMs();
   for (const Schedule& s : schedules) {
     auto next = s.enabled ? NextDue(s, now) : std::nullopt;
     args.push_back(s.name);

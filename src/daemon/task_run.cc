@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/wall_clock.h"
 #include "store/redis_store.h"
 #include "task/policy.h"
 #include "task/retry_policy.h"
@@ -19,12 +20,6 @@
 namespace coyotes {
 
 namespace {
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // A task's start is recorded once it has run this long: most tasks are
 // shorter, and their finish then records start and end in one step (one

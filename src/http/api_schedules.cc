@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/json_util.h"
+#include "base/wall_clock.h"
 #include "http/api_handlers.h"
 #include "http/http_server.h"
 #include "http/task_form.h"
@@ -18,12 +19,6 @@
 
 namespace coyotes {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One schedule as the API shows it: its definition (the task's fields at
 // the top, "channel" for the channel), the next 5 due times, the last one
@@ -52,7 +47,7 @@ json_t* ScheduleView(const std::string& name, const redisReply* view) {
     json_object_set_new(o, "created_at", json_integer(s->created_ms));
     json_object_set_new(o, "source", json_string(s->source.c_str()));
     json_t* next = json_array();
-    int64_t at = NowMs();
+    int64_t at = WallMs();
     for (int i = 0; s->enabled && i < 5; i++) {
       auto n = NextDue(s.value(), at);
       if (!n) break;
@@ -205,7 +200,7 @@ void PutSchedule(const ApiContext& api, const Request& rq) {
                       nullptr);
   }
   ProducerLimits limits{api.config.channel_default, api.config.max_task_bytes};
-  int64_t now = NowMs();
+  int64_t now = WallMs();
   auto s = ScheduleFromJson(o, limits, now);
   if (!s.ok()) return SendJson(req, 400, s.status().message(), nullptr);
   // The channel's limits and policy, as for POST /channels/NAME (400,

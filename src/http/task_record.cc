@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "base/json_util.h"
+#include "base/wall_clock.h"
 
 namespace coyotes {
 
@@ -17,10 +18,7 @@ std::string EffectiveState(
   // Promotion leaves the record as it was: a delayed task that is due sits
   // in its channel queue.
   if (state == "delayed") {
-    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    if (due.empty() || std::atoll(due.c_str()) <= now) return "queued";
+    if (due.empty() || std::atoll(due.c_str()) <= WallMs()) return "queued";
   }
   return state;
 }

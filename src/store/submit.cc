@@ -7,18 +7,13 @@
 #include "base/json_util.h"
 #include "base/log.h"
 #include "base/sha256.h"
+#include "base/wall_clock.h"
 #include "store/scripts.h"
 #include "task/task_codec.h"
 
 namespace coyotes {
 
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // What a distinct channel compares: the command line, or for a script
 // task the SHA-256 of its interpreter, text and arguments (NUL-separated,
@@ -37,7 +32,7 @@ TaskSpec WithDue(const TaskSpec& spec) {
   if (s.due_ms == 0)
     s.due_ms = spec.run_at_s > 0
                    ? static_cast<int64_t>(spec.run_at_s * 1000)
-                   : NowMs() + static_cast<int64_t>(spec.delay_s * 1000);
+                   : WallMs() + static_cast<int64_t>(spec.delay_s * 1000);
   return s;
 }
 
@@ -54,7 +49,7 @@ std::string DeadLetterEntry(const std::string& reason,
   JsonPtr o(json_object());
   json_object_set_new(o.get(), "reason", JsonStringLossy(reason));
   json_object_set_new(o.get(), "payload", JsonStringLossy(payload));
-  json_object_set_new(o.get(), "at", json_integer(NowMs()));
+  json_object_set_new(o.get(), "at", json_integer(WallMs()));
   return JsonDump(o.get());
 }
 
