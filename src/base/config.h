@@ -76,6 +76,9 @@ struct Config {
   int64_t callback_max_age_s = 86400;
   int callback_concurrency = 16;
   std::string callback_secret;  // "": no X-Coyotes-Signature
+  // --callback-hosts: the hosts callbacks may go to (base/http_url.h);
+  // empty: any.
+  std::vector<std::string> callback_hosts;
   int64_t failed_max = 10000;
   int64_t failed_ttl_s =
       7 * 24 * 3600;  // wait for grandchildren holding output pipes

@@ -90,4 +90,24 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   return u;
 }
 
+Status CheckCallbackHost(std::string_view url,
+                         const std::vector<std::string>& allowed) {
+  if (allowed.empty()) return Status::Ok();
+  auto u = ParseHttpUrl(url);
+  if (!u.ok()) return u.status();
+  std::string host = u->host;
+  for (char& c : host) c = static_cast<char>(std::tolower(c));
+  for (std::string a : allowed) {
+    for (char& c : a) c = static_cast<char>(std::tolower(c));
+    if (a == host) return Status::Ok();
+    // "*.example.com": any name that ends in ".example.com".
+    if (a.size() > 2 && a.compare(0, 2, "*.") == 0 &&
+        host.size() > a.size() - 1 &&
+        host.compare(host.size() - (a.size() - 1), a.size() - 1, a.substr(1)) ==
+            0)
+      return Status::Ok();
+  }
+  return InvalidArgument("host '" + u->host + "' is not in --callback-hosts");
+}
+
 }  // namespace coyotes

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -26,6 +27,13 @@ struct HttpUrl {
 // records and logs) and no https:// (not built in). InvalidArgument says
 // which part is wrong.
 Result<HttpUrl> ParseHttpUrl(std::string_view url);
+
+// --callback-hosts: whether `url` (valid) names an allowed host. Entries
+// are host names or addresses, matched whole and without case, or
+// "*.example.com" for every name under example.com; an empty list allows
+// every host. InvalidArgument names the host.
+Status CheckCallbackHost(std::string_view url,
+                         const std::vector<std::string>& allowed);
 
 }  // namespace coyotes
 

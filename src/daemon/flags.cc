@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/channel_name.h"
+#include "base/http_url.h"
 #include "base/secret_file.h"
 #include "task/limits.h"
 #include "task/schedule.h"
@@ -103,6 +104,9 @@ DEFINE_int64(callback_max_age, 86400,
              "again; then it is given up");
 DEFINE_int32(callback_concurrency, 16,
              "completion callbacks this daemon sends at once");
+DEFINE_string(callback_hosts, "",
+              "comma-separated hosts that callback URLs may name (names, "
+              "addresses, *.domain); empty: any");
 DEFINE_string(callback_secret_file, "",
               "file whose content (one line) keys the HMAC-SHA256 "
               "X-Coyotes-Signature of every callback");
@@ -350,6 +354,22 @@ Status ConfigFromFlags(Config* c) {
   if (FLAGS_callback_concurrency < 1 || FLAGS_callback_concurrency > 1024)
     return FlagError("callback-concurrency", "must be from 1 to 1024");
   c->callback_concurrency = FLAGS_callback_concurrency;
+  c->callback_hosts.clear();
+  for (size_t at = 0; at <= FLAGS_callback_hosts.size();) {
+    size_t comma = FLAGS_callback_hosts.find(',', at);
+    if (comma == std::string::npos) comma = FLAGS_callback_hosts.size();
+    std::string h = FLAGS_callback_hosts.substr(at, comma - at);
+    at = comma + 1;
+    if (h.empty()) continue;
+    // Checked as a URL's host would be: the whole entry must be the host.
+    std::string name = h.compare(0, 2, "*.") == 0 ? h.substr(2) : h;
+    std::string authority =
+        name.find(':') != std::string::npos ? "[" + name + "]" : name;
+    auto u = ParseHttpUrl("http://" + authority);
+    if (!u.ok() || u->authority != authority || u->path != "/")
+      return FlagError("callback-hosts", "'" + h + "' is not a host name");
+    c->callback_hosts.push_back(h);
+  }
   if (!FLAGS_callback_secret_file.empty()) {
     auto content = ReadSecretFile(FLAGS_callback_secret_file);
     if (!content.ok())

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "base/http_url.h"
 #include "base/json_util.h"
 #include "base/log.h"
 #include "store/scripts.h"
@@ -116,6 +117,12 @@ void Router::HandleBatch(std::vector<std::string> items) {
     auto spec = ParseProducerItem(payload, limits);
     if (!spec.ok()) {
       bad.emplace_back(std::move(payload), spec.status().message());
+      continue;
+    }
+    if (Status host = CheckCallbackHost(spec->callback, config_.callback_hosts);
+        !spec->callback.empty() && !host.ok()) {
+      bad.emplace_back(std::move(payload),
+                       "field 'callback': " + host.message());
       continue;
     }
     // The channel's limits and policy: a task they refuse is never queued.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/http_url.h"
 #include "base/json_util.h"
 #include "base/wall_clock.h"
 #include "http/api_handlers.h"
@@ -207,6 +208,12 @@ void PutSchedule(const ApiContext& api, const Request& rq) {
   // 403); each due time is checked again when it fires.
   auto spec = ScheduledTask(s.value(), now, limits);
   if (!spec.ok()) return SendJson(req, 400, spec.status().message(), nullptr);
+  if (!spec->callback.empty()) {
+    if (Status host =
+            CheckCallbackHost(spec->callback, api.config.callback_hosts);
+        !host.ok())
+      return SendJson(req, 400, "field 'callback': " + host.message(), nullptr);
+  }
   if (const ChannelSettings* cs = api.view->Channel(spec->channel)) {
     if (auto refusal = CheckRoute(spec.value(), *cs, getenv("PATH")))
       return SendJson(req, refusal->policy ? 403 : 400, refusal->reason,

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "base/http_url.h"
 #include "base/json_util.h"
 #include "http/api_handlers.h"
 #include "http/http_server.h"
@@ -47,6 +48,14 @@ void PostTask(const ApiContext& api, const Request& r) {
   if (!spec.ok()) {
     SendJson(req, 400, spec.status().message(), nullptr);
     return;
+  }
+  if (!spec->callback.empty()) {
+    if (Status host =
+            CheckCallbackHost(spec->callback, api.config.callback_hosts);
+        !host.ok()) {
+      SendJson(req, 400, "field 'callback': " + host.message(), nullptr);
+      return;
+    }
   }
   // The channel's limits (400) and command policy (403): nothing refused
   // is queued. The worker checks again before the spawn.

@@ -72,6 +72,7 @@ struct CallbackSender::Delivery {
   std::unique_ptr<Event> later;
   bool ended = false;
   bool ok = false;
+  bool permanent = false;  // trying again cannot help: give it up now
   std::string error;
 
   ~Delivery() {
@@ -237,7 +238,16 @@ void CallbackSender::Send(const Fields& record) {
     return p->End(false, "record without id or delivery");
 
   auto url = ParseHttpUrl(url_text ? *url_text : "");
-  if (!url.ok()) return p->End(false, "bad URL: " + url.status().message());
+  if (!url.ok()) {
+    p->permanent = true;
+    return p->End(false, "bad URL: " + url.status().message());
+  }
+  // --callback-hosts may have changed since the task was accepted.
+  if (Status host = CheckCallbackHost(*url_text, config_.callback_hosts);
+      !host.ok()) {
+    p->permanent = true;
+    return p->End(false, host.message());
+  }
   JsonPtr json(TaskRecordJson(record));
   std::string body = JsonDump(json.get());
 
@@ -274,6 +284,7 @@ void CallbackSender::Finish(Delivery* d, bool ok, std::string error) {
   flying_.erase(it);
   std::string task_id = own->task_id, delivery = own->delivery;
   int attempts = own->attempts + 1;
+  bool permanent = own->permanent;
   own.reset();  // closes the connection
   ArmPoll(0);   // a slot is free
   if (ok)
@@ -288,40 +299,39 @@ void CallbackSender::Finish(Delivery* d, bool ok, std::string error) {
       RetryDelay(attempts, config_.retry_min_delay_s, config_.retry_max_delay_s,
                  std::uniform_real_distribution<double>(0.0, 1.0)(rng_)));
   std::weak_ptr<bool> alive = alive_;
-  redis_->Eval(kCallbackDoneScript,
-               {keys_.Callbacks(), keys_.Task(task_id), keys_.Stats()},
-               {task_id, delivery, ok ? "1" : "0", error,
-                std::to_string(static_cast<int64_t>(delay_s * 1000)),
-                std::to_string(config_.callback_max_age_s * 1000)},
-               [this, alive, task_id, delivery, error, attempts,
-                delay_s](Result<const redisReply*> r) {
-                 auto guard = alive.lock();
-                 if (!guard || !*guard) return;
-                 if (!r.ok()) {
-                   // The delivery stays leased; it is tried again when the
-                   // lease ends.
-                   LOGR(WARNING) << "callback id=" << task_id
-                                 << " not recorded: " << r.status().message();
-                   return;
-                 }
-                 std::string outcome = Str(r.value());
-                 if (outcome == "delivered") {
-                   LOGR(INFO)
-                       << "callback delivered id=" << task_id
-                       << " delivery=" << delivery << " attempts=" << attempts;
-                 } else if (outcome == "retry") {
-                   LOGR(INFO)
-                       << "callback id=" << task_id << " attempt " << attempts
-                       << " failed: " << error << "; again in "
-                       << static_cast<int>(delay_s * 1000) << " ms";
-                 } else if (outcome == "failed") {
-                   counts_.given_up++;
-                   LOGR(WARNING)
-                       << "callback id=" << task_id << " given up after "
-                       << attempts << " attempts, --callback-max-age ("
-                       << config_.callback_max_age_s << " s) passed: " << error;
-                 }
-               });
+  redis_->Eval(
+      kCallbackDoneScript,
+      {keys_.Callbacks(), keys_.Task(task_id), keys_.Stats()},
+      {task_id, delivery, ok ? "1" : "0", error,
+       std::to_string(static_cast<int64_t>(delay_s * 1000)),
+       permanent ? "0" : std::to_string(config_.callback_max_age_s * 1000)},
+      [this, alive, task_id, delivery, error, attempts,
+       delay_s](Result<const redisReply*> r) {
+        auto guard = alive.lock();
+        if (!guard || !*guard) return;
+        if (!r.ok()) {
+          // The delivery stays leased; it is tried again when the
+          // lease ends.
+          LOGR(WARNING) << "callback id=" << task_id
+                        << " not recorded: " << r.status().message();
+          return;
+        }
+        std::string outcome = Str(r.value());
+        if (outcome == "delivered") {
+          LOGR(INFO) << "callback delivered id=" << task_id
+                     << " delivery=" << delivery << " attempts=" << attempts;
+        } else if (outcome == "retry") {
+          LOGR(INFO) << "callback id=" << task_id << " attempt " << attempts
+                     << " failed: " << error << "; again in "
+                     << static_cast<int>(delay_s * 1000) << " ms";
+        } else if (outcome == "failed") {
+          counts_.given_up++;
+          LOGR(WARNING) << "callback id=" << task_id << " given up after "
+                        << attempts << " attempts, --callback-max-age ("
+                        << config_.callback_max_age_s
+                        << " s) passed: " << error;
+        }
+      });
 }
 
 }  // namespace coyotes

@@ -276,5 +276,27 @@ TEST_F(Callback, AMalformedUrlIsRefusedWhenTheTaskIsAccepted) {
   EXPECT_EQ(Field("u3", "state"), "(nil)");
 }
 
+TEST_F(Callback, CallbackHostsLimitWhereCallbacksGo) {
+  auto rx = HttpReceiver::Start();
+  ASSERT_TRUE(rx);
+  d_ = StartDaemon({"--callback-hosts=127.0.0.1,*.hooks.internal"});
+  HttpResponse r =
+      Post("id=h1&task=true&callback=" + UrlEncode("http://localhost:9/x"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("host 'localhost' is not in --callback-hosts"),
+            std::string::npos)
+      << r.body;
+  PushRaw(R"({"id":"h2","task":"true","callback":"http://10.1.1.1/"})");
+  ASSERT_TRUE(
+      WaitFor([&] { return conn_->LLen("coyotes:dead-letters") == 1; }, 10));
+  EXPECT_NE(conn_->List({"LRANGE", "coyotes:dead-letters", "0", "0"})[0].find(
+                "not in --callback-hosts"),
+            std::string::npos);
+  Submit("h3", "true", Url(rx->port()));
+  ASSERT_TRUE(WaitCallback("h3", "delivered")) << d_->LogTail();
+  EXPECT_EQ(Field("h1", "state"), "(nil)");
+  EXPECT_EQ(Field("h2", "state"), "(nil)");
+}
+
 }  // namespace
 }  // namespace coyotes::testing

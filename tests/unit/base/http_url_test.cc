@@ -64,5 +64,22 @@ TEST(HttpUrl, RefusesWhatCannotBeDelivered) {
   EXPECT_FALSE(ParseHttpUrl(long_url).ok());
 }
 
+TEST(HttpUrl, CallbackHostsAllowNamesAddressesAndSubdomains) {
+  const std::vector<std::string> allowed = {"hooks.internal", "10.0.0.7",
+                                            "*.example.com", "::1"};
+  for (const char* ok : {"http://hooks.internal/x", "http://HOOKS.Internal:81/",
+                         "http://10.0.0.7/", "http://a.example.com/",
+                         "http://a.b.example.com/", "http://[::1]:8/"})
+    EXPECT_TRUE(CheckCallbackHost(ok, allowed).ok()) << ok;
+  for (const char* bad :
+       {"http://example.com/", "http://evil-example.com/", "http://10.0.0.70/",
+        "http://hooks.internal.evil/", "http://127.0.0.1/"}) {
+    Status s = CheckCallbackHost(bad, allowed);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("not in --callback-hosts"), std::string::npos);
+  }
+  EXPECT_TRUE(CheckCallbackHost("http://anything/", {}).ok());
+}
+
 }  // namespace
 }  // namespace coyotes

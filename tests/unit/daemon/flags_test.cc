@@ -420,6 +420,15 @@ TEST_F(ConfigFromFlagsTest, Callbacks) {
   ExpectBad("callback_max_age", "0", "callback-max-age");
   ExpectBad("callback_concurrency", "0", "callback-concurrency");
   ExpectBad("callback_concurrency", "1025", "callback-concurrency");
+  ExpectBad("callback_hosts", "ok.host,bad host", "callback-hosts");
+  ExpectBad("callback_hosts", "a/b", "callback-hosts");
+  {
+    gflags::FlagSaver saver;
+    Set("callback_hosts", "hooks.internal,*.example.com,,10.0.0.7,::1");
+    EXPECT_EQ(MustConfig().callback_hosts,
+              (std::vector<std::string>{"hooks.internal", "*.example.com",
+                                        "10.0.0.7", "::1"}));
+  }
   ScratchFile good("hmac key\n", 0600);
   {
     gflags::FlagSaver saver;
