@@ -211,7 +211,7 @@ int Report(const bench::Args& args) {
     t.name = "metrics_scrape_p50";
     t.label = "GET /metrics, 1,000 channels, p50";
     t.unit = "ms";
-    t.value = val("metrics_scrape");
+    t.value = val("metrics_scrape_p50");
     t.coyotes = Fmt(t.value, "%.2f ms");
     t.reference = Fmt(val("metrics_redis_calls"), "%.2f calls");
     t.known = std::isfinite(t.value);

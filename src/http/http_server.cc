@@ -2,8 +2,10 @@
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "base/json_util.h"
@@ -74,6 +76,16 @@ void SendJson(evhttp_request* req, int code, const std::string& message,
 
 void SendText(evhttp_request* req, int code, const char* content_type,
               const std::string& body) {
+  // A body of many segments (GET /metrics: 150 KB with 1,000 channels)
+  // would end with a small one that Nagle holds until the client's delayed
+  // ACK, 40 ms later.
+  if (evhttp_connection* conn = evhttp_request_get_connection(req)) {
+    if (bufferevent* bev = evhttp_connection_get_bufferevent(conn)) {
+      int one = 1;
+      evutil_socket_t fd = bufferevent_getfd(bev);
+      if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+  }
   evkeyvalq* h = evhttp_request_get_output_headers(req);
   evhttp_add_header(h, "Content-Type", content_type);
   evbuffer* buf = evbuffer_new();
