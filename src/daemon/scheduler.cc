@@ -7,6 +7,7 @@
 #include "base/json_util.h"
 #include "base/log.h"
 #include "base/wall_clock.h"
+#include "http/api_common.h"
 #include "store/scripts.h"
 #include "store/submit.h"
 
@@ -15,11 +16,6 @@ namespace {
 
 // Due schedules taken per look; more are taken at once after these.
 constexpr int kBatch = 100;
-
-std::string Str(const redisReply* r) {
-  return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len)
-                                            : std::string();
-}
 
 }  // namespace
 
@@ -72,9 +68,9 @@ void Scheduler::Tick() {
         const redisReply* due = rep->element[1];
         int fired = 0;
         for (size_t i = 0; i + 2 < due->elements; i += 3)
-          fired += Fire(Str(due->element[i]),
-                        std::atoll(Str(due->element[i + 1]).c_str()), now,
-                        Str(due->element[i + 2]));
+          fired += Fire(ReplyText(due->element[i]),
+                        std::atoll(ReplyText(due->element[i + 1]).c_str()), now,
+                        ReplyText(due->element[i + 2]));
         // A full batch may leave more due (unless all of it was unreadable
         // definitions, which stay due).
         if (fired > 0 && due->elements / 3 >= static_cast<size_t>(kBatch))
@@ -157,7 +153,7 @@ bool Scheduler::Fire(const std::string& name, int64_t due_ms, int64_t now_ms,
                         << (r.ok() ? "unexpected reply" : r.status().message());
           return;
         }
-        std::string status = Str(r.value()->element[0]);
+        std::string status = ReplyText(r.value()->element[0]);
         if (r.value()->element[1]->integer == 1 && on_channel_created_)
           on_channel_created_(channel);
         if (status == "gone") return;  // fired by another daemon

@@ -13,6 +13,7 @@
 #include "base/json_util.h"
 #include "base/log.h"
 #include "base/sha256.h"
+#include "http/api_common.h"
 #include "http/task_record.h"
 #include "store/scripts.h"
 #include "task/retry_policy.h"
@@ -27,11 +28,6 @@ constexpr double kLeaseMarginS = 10;
 constexpr size_t kMaxAnswerBody = 1 << 20;
 constexpr size_t kMaxAnswerHeaders = 64 << 10;
 constexpr double kMinRetryS = 0.1;
-
-std::string Str(const redisReply* r) {
-  return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len)
-                                            : std::string();
-}
 
 const std::string* Get(const CallbackSender::Fields& f, const char* key) {
   for (const auto& [k, v] : f)
@@ -180,8 +176,8 @@ void CallbackSender::Poll() {
                    const redisReply* rec = records->element[i];
                    Fields fields;
                    for (size_t j = 0; j + 1 < rec->elements; j += 2)
-                     fields.emplace_back(Str(rec->element[j]),
-                                         Str(rec->element[j + 1]));
+                     fields.emplace_back(ReplyText(rec->element[j]),
+                                         ReplyText(rec->element[j + 1]));
                    Send(fields);
                  }
                  // A full batch may leave more due: Finish polls again as slots
@@ -316,7 +312,7 @@ void CallbackSender::Finish(Delivery* d, bool ok, std::string error) {
                         << " not recorded: " << r.status().message();
           return;
         }
-        std::string outcome = Str(r.value());
+        std::string outcome = ReplyText(r.value());
         if (outcome == "delivered") {
           LOGR(INFO) << "callback delivered id=" << task_id
                      << " delivery=" << delivery << " attempts=" << attempts;
