@@ -53,6 +53,7 @@ Master::Master(const Config& config, PidFile pidfile,
       started_(std::chrono::steady_clock::now()),
       redis_(&base_, RedisTargetOf(config), "master"),
       tick_(&base_, -1, 0, [this](short) { Tick(); }),
+      exit_timer_(&base_, -1, 0, [this](short) { Exit(); }),
       shutdown_timer_(
           &base_, -1, 0,
           [this](short) { FastStop("--shutdown-timeout expired"); }),
@@ -620,11 +621,24 @@ void Master::MaybeFinish() {
   tick_.Del();
   pidfile_.Remove();
   LOGR(INFO) << "drain complete";
-  waits_.reset();      // answers the requests still waiting, unsubscribes
-  follows_.reset();    // ends the followed outputs
+  // Requests still waiting (?wait=, followed outputs) are answered now;
+  // the server stays a moment so that the loop sends those answers (a
+  // request that comes meanwhile finds Redis stopped: 503).
+  if (waits_) waits_->AnswerAll();
+  if (follows_) follows_->EndAll();
   callbacks_->Stop();  // what is in flight is left to its lease
   scheduler_->Stop();
   redis_.Stop();
+  if (http_) {
+    exit_timer_.ArmTimer(kAnswersFlushS);
+    return;
+  }
+  Exit();
+}
+
+void Master::Exit() {
+  waits_.reset();  // unsubscribes
+  follows_.reset();
   http_.reset();
   base_.Exit();
 }

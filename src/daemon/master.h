@@ -114,6 +114,11 @@ class Master : public DaemonView {
   void StartDrain(const std::string& why);
   void FastStop(const std::string& why);
   void MaybeFinish();
+  // The end of the loop, once the last answers are sent.
+  void Exit();
+  // How long the HTTP server outlives the drain, to send the answers the
+  // drain gave to requests still waiting.
+  static constexpr double kAnswersFlushS = 0.2;
   void Tick();
   void RecoverOwner(const std::string& owner);
   void SyncChannels();
@@ -154,7 +159,7 @@ class Master : public DaemonView {
   std::unique_ptr<HttpApi> api_;
   std::unique_ptr<HttpServer> http_;
   std::vector<std::unique_ptr<Event>> signals_;
-  Event tick_, shutdown_timer_, kill_timer_, promote_timer_;
+  Event tick_, exit_timer_, shutdown_timer_, kill_timer_, promote_timer_;
   std::chrono::steady_clock::time_point promote_at_;
   bool promoting_ = false;
   bool finished_ = false;

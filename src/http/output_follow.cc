@@ -71,6 +71,10 @@ OutputFollows::OutputFollows(EventBase* base, AsyncRedis* redis,
 
 OutputFollows::~OutputFollows() {
   *alive_ = false;
+  EndAll();
+}
+
+void OutputFollows::EndAll() {
   while (!followers_.empty()) {
     Follower* f = followers_.begin()->second.get();
     if (f->started) {

@@ -64,7 +64,7 @@ class OutputFollows {
 
   OutputFollows(EventBase* base, AsyncRedis* redis, const RedisKeys& keys,
                 double redis_wait_s);
-  // Ends every stream: the daemon is stopping.
+  // Ends every stream, as EndAll.
   ~OutputFollows();
   OutputFollows(const OutputFollows&) = delete;
   OutputFollows& operator=(const OutputFollows&) = delete;
@@ -73,6 +73,10 @@ class OutputFollows {
   // ends; or with an error (404, 503) when it cannot start.
   void Follow(evhttp_request* req, const std::string& id);
   size_t following() const { return followers_.size(); }
+  // The daemon is stopping: ends every stream with a last line
+  // {"error":"the daemon is stopping"} (a stream not started yet gets a
+  // 503). The loop must then run a moment to send it.
+  void EndAll();
 
  private:
   struct Follower;

@@ -54,7 +54,10 @@ TaskWaits::TaskWaits(EventBase* base, AsyncRedis* redis, const RedisKeys& keys,
 
 TaskWaits::~TaskWaits() {
   *alive_ = false;
-  // Free every request still waiting: the daemon is going away.
+  AnswerAll();
+}
+
+void TaskWaits::AnswerAll() {
   while (!waiters_.empty()) {
     Waiter* w = waiters_.front().get();
     evhttp_request* req = w->req;

@@ -68,6 +68,9 @@ class TaskWaits {
   // The subscription is (again) in place: events may have been missed.
   void Recheck();
   size_t waiting() const { return waiters_.size(); }
+  // The daemon is stopping: answers every waiting request 503 (the
+  // destructor does too). The loop must then run a moment to send it.
+  void AnswerAll();
 
  private:
   struct Waiter;

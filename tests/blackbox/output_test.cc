@@ -279,5 +279,28 @@ TEST_F(LiveOutput, RefusalsAndAClientThatHangsUp) {
   EXPECT_TRUE(d->running());
 }
 
+TEST_F(LiveOutput, AStoppingDaemonEndsItsStreamsWithAnError) {
+  auto d = StartDaemon();
+  const std::string gate = tmp_ / "go";
+  ASSERT_TRUE(PostShell(*d, "stop1", Gated(gate, "echo a", "true")));
+  ASSERT_TRUE(WaitState("stop1", "running"));
+  HttpStream follow(d->http_port(), "/tasks/stop1/output?follow=1");
+  ASSERT_TRUE(follow.ReadUntil(
+      [](const HttpResponse& r) { return ParseLines(r.body).out == "a\n"; },
+      15));
+  // A drain, then a fast stop: the task goes back to its queue and the
+  // daemon ends what it still serves.
+  d->Signal(SIGTERM);
+  ASSERT_TRUE(d->WaitLog("draining", 10));
+  d->Signal(SIGTERM);
+  follow.ReadUntil([](const HttpResponse&) { return false; }, 20);
+  EXPECT_TRUE(follow.complete()) << follow.response().body;
+  EXPECT_NE(follow.response().body.find(
+                "{\"error\":\"the daemon is stopping\"}\n"),
+            std::string::npos)
+      << follow.response().body;
+  EXPECT_EQ(d->WaitExit(20), std::optional<int>(0));
+}
+
 }  // namespace
 }  // namespace coyotes::testing
