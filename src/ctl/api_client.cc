@@ -40,8 +40,9 @@ ApiReply ApiClient::Open(HttpAnswer answer) {
   ApiReply r;
   r.status = answer.status;
   json_error_t err;
+  // A task's output in a record may hold NUL bytes (\u0000).
   JsonPtr root(json_loadb(answer.body.data(), answer.body.size(),
-                          JSON_DECODE_ANY, &err));
+                          JSON_DECODE_ANY | JSON_ALLOW_NUL, &err));
   const char* message =
       json_string_value(json_object_get(root.get(), "message"));
   if (json_is_object(root.get()) && message != nullptr) {

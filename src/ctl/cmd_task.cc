@@ -5,6 +5,7 @@
 #include "base/wall_clock.h"
 #include "ctl/args.h"
 #include "ctl/commands.h"
+#include "ctl/follow_stream.h"
 #include "ctl/table.h"
 #include "ctl/task_outcome.h"
 #include "ctl/time_text.h"
@@ -145,55 +146,8 @@ int RunCancel(Ctl& ctl, const Args& args) {
   return kCtlOk;
 }
 
-namespace {
-
-constexpr OptSpec kLogsOptions[] = {{"follow", 'f', false}};
-
-// GET /tasks/{id}/output?follow=1: one JSON object per line, the output
-// as it comes ({"stream": "stdout", "data": ...}), then the end
-// ({"state": ..., "exit_code": ..., "signal": ...}) after which the
-// daemon closes the stream. Lines may arrive split across reads.
-class FollowPrinter {
- public:
-  explicit FollowPrinter(bool json) : json_(json) {}
-
-  void Feed(std::string_view bytes) {
-    partial_.append(bytes);
-    size_t start = 0;
-    for (size_t nl; (nl = partial_.find('\n', start)) != std::string::npos;
-         start = nl + 1)
-      Line(std::string_view(partial_).substr(start, nl - start));
-    partial_.erase(0, start);
-  }
-  bool ended() const { return ended_; }
-
- private:
-  void Line(std::string_view line) {
-    if (line.empty() || ended_) return;
-    if (json_) {
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fputc('\n', stdout);
-      std::fflush(stdout);
-    }
-    json_error_t err;
-    JsonPtr o(json_loadb(line.data(), line.size(), 0, &err));
-    if (json_object_get(o.get(), "state") != nullptr) {
-      ended_ = true;
-      return;
-    }
-    if (json_) return;
-    const std::string stream = Text(o.get(), "stream");
-    WriteRaw(o.get(), "data", stream == "stderr" ? stderr : stdout);
-  }
-
-  bool json_;
-  bool ended_ = false;
-  std::string partial_;
-};
-
-}  // namespace
-
 int RunLogs(Ctl& ctl, const Args& args) {
+  static constexpr OptSpec kLogsOptions[] = {{"follow", 'f', false}};
   ParsedArgs p;
   int rc;
   if (!ParseOperands(ctl, "logs", args, kLogsOptions, 1, "ID", &p, &rc))
@@ -210,11 +164,26 @@ int RunLogs(Ctl& ctl, const Args& args) {
     }
     return kCtlOk;
   }
-  FollowPrinter printer(ctl.json());
+  // Each piece is written and flushed as it comes: someone is watching.
+  const bool json = ctl.json();
+  FollowStream stream([json](const FollowEvent& e) {
+    if (json) {
+      std::fwrite(e.line.data(), 1, e.line.size(), stdout);
+      std::fputc('\n', stdout);
+      std::fflush(stdout);
+      return;
+    }
+    FILE* out = e.kind == FollowEvent::kStdout   ? stdout
+                : e.kind == FollowEvent::kStderr ? stderr
+                                                 : nullptr;
+    if (out == nullptr) return;
+    std::fwrite(e.data.data(), 1, e.data.size(), out);
+    std::fflush(out);
+  });
   Result<ApiReply> r = ctl.api().Stream(
-      path + "?follow=1", [&](std::string_view b) { printer.Feed(b); });
+      path + "?follow=1", [&](std::string_view b) { stream.Feed(b); });
   if (!Good(r)) return ctl.Fail(r);
-  if (!printer.ended()) {
+  if (!stream.ended()) {
     std::fprintf(stderr,
                  "coyotesctl: the output stream ended before the task did\n");
     return kCtlUnavailable;

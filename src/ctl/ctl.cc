@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "ctl/table.h"
+
 namespace coyotes {
 
 void Ctl::PrintJson(const json_t* data) {
@@ -33,8 +35,15 @@ int Ctl::Fail(const Result<ApiReply>& reply) {
     std::fprintf(stderr, "coyotesctl: %s\n", reply.status().message().c_str());
     return kCtlUnavailable;
   }
-  std::fprintf(stderr, "coyotesctl: %s (HTTP %d)\n",
-               reply.value().message.c_str(), reply.value().status);
+  // The message may quote what a user or producer sent (an id, a field):
+  // escaped as a table cell is.
+  const ApiReply& r = reply.value();
+  const std::string message = EscapeControl(r.message);
+  if (message.rfind("HTTP ", 0) == 0)
+    std::fprintf(stderr, "coyotesctl: %s\n", message.c_str());
+  else
+    std::fprintf(stderr, "coyotesctl: %s (HTTP %d)\n", message.c_str(),
+                 r.status);
   return kCtlRefused;
 }
 

@@ -90,22 +90,23 @@ class CtlProcess {
   std::string out() const { return ReadAll(out_path_); }
   std::string err() const { return ReadAll(err_path_); }
 
+  // True once the run has exited (it is reaped then).
+  bool Done() {
+    if (pid_ > 0 && waitpid(pid_, &status_, WNOHANG) == pid_) pid_ = -1;
+    return pid_ <= 0;
+  }
+
   // Waits for the exit; after `timeout_s` kills the run (exit stays -1).
   CtlResult Finish(double timeout_s = 60) {
     CtlResult r;
-    if (pid_ > 0) {
-      int status = 0;
-      bool reaped = WaitFor(
-          [&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, timeout_s);
-      if (!reaped) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        ADD_FAILURE() << "still running after " << timeout_s << " s";
-      } else if (WIFEXITED(status)) {
-        r.exit = WEXITSTATUS(status);
-      }
+    if (!WaitFor([&] { return Done(); }, timeout_s)) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status_, 0);
       pid_ = -1;
+      ADD_FAILURE() << "still running after " << timeout_s << " s";
+      status_ = -1;
     }
+    if (status_ != -1 && WIFEXITED(status_)) r.exit = WEXITSTATUS(status_);
     r.out = out();
     r.err = err();
     return r;
@@ -113,6 +114,7 @@ class CtlProcess {
 
  private:
   pid_t pid_ = -1;
+  int status_ = -1;  // the wait status once reaped
   std::string out_path_, err_path_;
 };
 

@@ -151,6 +151,7 @@ TEST_F(CtlPush, ProgramShellAndScriptTasks) {
   r = Run({"push", "--id", "dup", "--", "true"});
   EXPECT_EXIT_IS(r, 1);
   EXPECT_TRUE(Has(r.err, "409")) << r.err;
+  EXPECT_EQ(Run({"cancel", "dup"}).exit, 0);
 }
 
 TEST_F(CtlPush, WaitEndsAsTheTaskEnded) {
@@ -163,6 +164,10 @@ TEST_F(CtlPush, WaitEndsAsTheTaskEnded) {
   r = Run({"push", "--wait", "--shell", "echo done"});
   EXPECT_EXIT_IS(r, 0);
   EXPECT_EQ(r.out, "done\n");
+  // The output as the task wrote it, NUL bytes included.
+  r = Run({"push", "--wait", "--", "printf", "a\\000b\\n"});
+  EXPECT_EXIT_IS(r, 0);
+  EXPECT_EQ(r.out, std::string("a\0b\n", 4));
 
   // Ended by a signal: 128 + its number, as a shell reports it.
   r = Run({"push", "--wait", "--", "sh", "-c", "kill -KILL $$"});
@@ -454,6 +459,12 @@ TEST_F(CtlLogs, OutputOfAFinishedTask) {
 
 TEST_F(CtlLogs, FollowPrintsTheOutputAsItComes) {
   const std::string go = tmp_ / "go";
+  // The task ends once `go` exists: made at the end whatever happens, so
+  // that no task outlives the test.
+  struct Release {
+    std::string path;
+    ~Release() { std::ofstream(path) << ""; }
+  } release{go};
   ASSERT_EQ(Run({"push", "--id", "l2", "--shell",
                  "echo first; while [ ! -e " + go +
                      " ]; do sleep 0.05; done; echo second >&2"})
@@ -462,8 +473,9 @@ TEST_F(CtlLogs, FollowPrintsTheOutputAsItComes) {
   auto follower = Spawn({"logs", "-f", "l2"});
   // "first" shows while the task still runs: it is streamed, not read
   // from the record at the end.
-  ASSERT_TRUE(WaitFor([&] { return follower->out() == "first\n"; }, 20))
-      << follower->out() << follower->err();
+  ASSERT_TRUE(WaitFor(
+      [&] { return follower->out() == "first\n" || follower->Done(); }, 20));
+  ASSERT_EQ(follower->out(), "first\n") << follower->out() << follower->err();
   EXPECT_EQ(Field("l2", "state"), "running");
   std::ofstream(go) << "";
   CtlResult r = follower->Finish(30);
