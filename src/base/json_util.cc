@@ -53,4 +53,21 @@ json_t* JsonStringLossy(std::string_view bytes) {
   return json_stringn(valid.data(), valid.size());
 }
 
+size_t Utf8CompleteLength(std::string_view bytes) {
+  // The last lead byte among the last four: if its sequence runs past the
+  // end, the text stops before it.
+  size_t n = bytes.size();
+  for (size_t back = 1; back <= 4 && back <= n; back++) {
+    auto c = static_cast<unsigned char>(bytes[n - back]);
+    if ((c & 0xC0) == 0x80) continue;  // a continuation byte
+    size_t need = c < 0x80             ? 1
+                  : (c & 0xE0) == 0xC0 ? 2
+                  : (c & 0xF0) == 0xE0 ? 3
+                  : (c & 0xF8) == 0xF0 ? 4
+                                       : 1;  // not UTF-8: nothing to wait for
+    return back < need ? n - back : n;
+  }
+  return n;
+}
+
 }  // namespace coyotes

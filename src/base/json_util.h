@@ -23,6 +23,9 @@ std::string JsonDump(const json_t* j);
 json_t* JsonStringLossy(std::string_view bytes);
 // Replaces invalid UTF-8 in `bytes` with U+FFFD.
 std::string ToValidUtf8(std::string_view bytes);
+// The length of `bytes` without a UTF-8 sequence cut short at its end: what
+// can be sent now when the rest of that character may still come.
+size_t Utf8CompleteLength(std::string_view bytes);
 
 }  // namespace coyotes
 

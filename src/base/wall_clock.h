@@ -14,6 +14,12 @@ inline int64_t WallMs() {
       .count();
 }
 
+// Seconds on the steady clock since `t`.
+inline double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
+      .count();
+}
+
 }  // namespace coyotes
 
 #endif  // COYOTES_BASE_WALL_CLOCK_H_

@@ -150,8 +150,10 @@ Status Master::Start() {
                                           keys_.Events(),
                                           [this] { return redis_.current(); }),
         config_.redis_wait_s);
-    api_ =
-        std::make_unique<HttpApi>(config_, keys_, &redis_, this, waits_.get());
+    follows_ = std::make_unique<OutputFollows>(&base_, &redis_, keys_,
+                                               config_.redis_wait_s);
+    api_ = std::make_unique<HttpApi>(config_, keys_, &redis_, this,
+                                     waits_.get(), follows_.get());
     if (tokens_) {
       api_->SetTokens(std::move(*tokens_), config_.http_token_file);
       tokens_.reset();
@@ -619,6 +621,7 @@ void Master::MaybeFinish() {
   pidfile_.Remove();
   LOGR(INFO) << "drain complete";
   waits_.reset();      // answers the requests still waiting, unsubscribes
+  follows_.reset();    // ends the followed outputs
   callbacks_->Stop();  // what is in flight is left to its lease
   scheduler_->Stop();
   redis_.Stop();

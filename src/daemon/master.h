@@ -32,6 +32,7 @@
 #include "http/callback_sender.h"
 #include "http/http_api.h"
 #include "http/http_server.h"
+#include "http/output_follow.h"
 #include "http/task_wait.h"
 #include "store/async_redis.h"
 #include "store/redis_keys.h"
@@ -149,6 +150,7 @@ class Master : public DaemonView {
   // With HTTP: the requests that wait for a task's end (?wait=), with
   // their subscription to the task events.
   std::unique_ptr<TaskWaits> waits_;
+  std::unique_ptr<OutputFollows> follows_;  // GET /tasks/ID/output?follow=1
   std::unique_ptr<HttpApi> api_;
   std::unique_ptr<HttpServer> http_;
   std::vector<std::unique_ptr<Event>> signals_;

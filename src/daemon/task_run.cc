@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/wall_clock.h"
+#include "daemon/live_output.h"
 #include "store/redis_store.h"
 #include "task/policy.h"
 #include "task/retry_policy.h"
@@ -46,7 +47,10 @@ class TaskRun : public ExecObserver {
  public:
   TaskRun(const TaskRunContext& ctx, const TaskSpec& spec,
           const std::string& item)
-      : ctx_(ctx), spec_(spec), item_(item) {
+      : ctx_(ctx),
+        spec_(spec),
+        item_(item),
+        live_(&ctx.session, spec.id, ctx.config.output_tail) {
     ctx_.control.BeginTask(spec_.id);
   }
   ~TaskRun() override { ctx_.control.EndTask(); }
@@ -62,9 +66,13 @@ class TaskRun : public ExecObserver {
   double tick_s() const override {
     return start_due() ? kRecordStartAfter_s : ctx_.config.lease_ttl_s / 3;
   }
+  double TickIn(double since_tick) const override;
   StopReason stop_requested() const override { return ctx_.control.stop(); }
   void OnSpawned(pid_t pid) override;
   void OnReaped() override { reaped_ = true; }
+  void OnOutput(OutputStream stream, std::string_view data) override {
+    live_.Add(stream, data);
+  }
 
  private:
   // Spawns the task and waits for it and its group to end.
@@ -88,7 +96,20 @@ class TaskRun : public ExecObserver {
   bool start_tried_ = false;
   bool start_recorded_ = false;
   bool start_refused_ = false;
+  // When the lease was last renewed: a tick may also be for a batch of
+  // live output only.
+  std::chrono::steady_clock::time_point last_renew_;
+  LiveOutput live_;
 };
+
+// The start-record time; then the next lease renewal or live output
+// batch, whichever comes first.
+double TaskRun::TickIn(double since_tick) const {
+  if (start_due()) return kRecordStartAfter_s - since_tick;
+  double next = ctx_.config.lease_ttl_s / 3 - SecondsSince(last_renew_);
+  if (auto batch = live_.DueIn()) next = std::min(next, *batch);
+  return next;
+}
 
 void TaskRun::OnTick() {
   ctx_.control.NoteSignals();
@@ -100,12 +121,19 @@ void TaskRun::OnTick() {
     LOGR(INFO) << "task start id=" << spec_.id << " pid=" << pid_
                << " attempt=" << spec_.attempt;
     RecordStart(ran.count(), ProcessStartTime(pid_));
+    // Its output is worth sending now that it runs this long.
+    if (start_recorded_) live_.Begin();
+    last_renew_ = std::chrono::steady_clock::now();
     return;
   }
+  if (auto batch = live_.DueIn(); batch && *batch <= 0) live_.Send(false);
   // While a task runs the renewal also says whether it was cancelled
   // through another daemon's API.
-  if (ctx_.session.RenewLeaseRunning(spec_.id))
-    ctx_.control.RequestCancel(spec_.id);
+  if (SecondsSince(last_renew_) >= ctx_.config.lease_ttl_s / 3) {
+    if (ctx_.session.RenewLeaseRunning(spec_.id))
+      ctx_.control.RequestCancel(spec_.id);
+    last_renew_ = std::chrono::steady_clock::now();
+  }
 }
 
 void TaskRun::OnSpawned(pid_t pid) {
@@ -228,6 +256,9 @@ void TaskRun::Run() {
   WorkerControl& control = ctx_.control;
   WorkerSession& session = ctx_.session;
   TaskOutcome outcome = Execute();
+  // Its last output goes before its end is recorded: a reader that sees
+  // the end has all of it.
+  live_.Send(true);
 
   bool requeue = outcome.kind == TaskOutcome::Kind::kStopped;
   // A failure that may run again becomes a delayed task with the next

@@ -38,6 +38,11 @@ class WorkerSession {
   bool EnsureConnected();
   // Only after EnsureConnected() returned true.
   WorkerStore* store() { return &*store_; }
+  // The store if connected now, else null: for sends that may be skipped
+  // (live output), which must not wait for a reconnection.
+  WorkerStore* store_if_connected() {
+    return store_ && !store_->broken() ? &*store_ : nullptr;
+  }
   // Redis refused our credentials: the worker exits kExitConfig.
   bool credentials_refused() const { return credentials_refused_; }
 

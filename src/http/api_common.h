@@ -28,13 +28,15 @@ namespace coyotes {
 // hold it by reference: the master stops Redis, which calls every pending
 // callback, before it lets the HttpApi go.
 class TaskWaits;
+class OutputFollows;
 
 struct ApiContext {
   const Config& config;
   const RedisKeys& keys;
   AsyncRedis* redis;
   DaemonView* view;
-  TaskWaits* waits;  // ?wait=
+  TaskWaits* waits;        // ?wait=
+  OutputFollows* follows;  // GET /tasks/ID/output?follow=1
 };
 
 // One request, built by HttpApi::Handle and gone when the handler returns:

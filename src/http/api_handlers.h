@@ -29,6 +29,8 @@ void ResumeChannel(const ApiContext& api, const Request& r);
 void PostTask(const ApiContext& api, const Request& r);
 void GetTask(const ApiContext& api, const Request& r);
 void CancelTask(const ApiContext& api, const Request& r);
+// api_output.cc: GET /tasks/ID/output, also followed (?follow=1).
+void GetTaskOutput(const ApiContext& api, const Request& r);
 // The same answers, shared with the delayed and failed sets.
 // only_state: answer 404 unless the task is in that state ("": any).
 void SendTaskRecord(const ApiContext& api, evhttp_request* req,

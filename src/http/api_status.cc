@@ -5,6 +5,7 @@
 
 #include "http/api_handlers.h"
 #include "http/http_server.h"
+#include "http/output_follow.h"
 #include "http/task_wait.h"
 #include "store/redis_keys.h"
 
@@ -26,6 +27,9 @@ void GetStatus(const ApiContext& api, const Request& r) {
   // Requests waiting for a task's end (?wait=).
   json_object_set_new(data, "waiting",
                       json_integer(api.waits ? api.waits->waiting() : 0));
+  // Answers streaming a task's output (?follow=1).
+  json_object_set_new(data, "following",
+                      json_integer(api.follows ? api.follows->following() : 0));
   api.redis->Command(
       {"HMGET", api.keys.Stats(), "dealt", "succeeded", "failed"},
       [req, data](Result<const redisReply*> r) {

@@ -27,8 +27,8 @@ namespace coyotes {
 class HttpApi {
  public:
   HttpApi(const Config& config, const RedisKeys& keys, AsyncRedis* redis,
-          DaemonView* view, TaskWaits* waits)
-      : api_{config, keys, redis, view, waits} {}
+          DaemonView* view, TaskWaits* waits, OutputFollows* follows)
+      : api_{config, keys, redis, view, waits, follows} {}
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
 

@@ -74,11 +74,7 @@ void SendJson(evhttp_request* req, int code, const std::string& message,
   evbuffer_free(buf);
 }
 
-void SendText(evhttp_request* req, int code, const char* content_type,
-              const std::string& body) {
-  // A body of many segments (GET /metrics: 150 KB with 1,000 channels)
-  // would end with a small one that Nagle holds until the client's delayed
-  // ACK, 40 ms later.
+void SetNoDelay(evhttp_request* req) {
   if (evhttp_connection* conn = evhttp_request_get_connection(req)) {
     if (bufferevent* bev = evhttp_connection_get_bufferevent(conn)) {
       int one = 1;
@@ -86,6 +82,14 @@ void SendText(evhttp_request* req, int code, const char* content_type,
       if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
   }
+}
+
+void SendText(evhttp_request* req, int code, const char* content_type,
+              const std::string& body) {
+  // A body of many segments (GET /metrics: 150 KB with 1,000 channels)
+  // would end with a small one that Nagle holds until the client's delayed
+  // ACK, 40 ms later.
+  SetNoDelay(req);
   evkeyvalq* h = evhttp_request_get_output_headers(req);
   evhttp_add_header(h, "Content-Type", content_type);
   evbuffer* buf = evbuffer_new();

@@ -47,6 +47,9 @@ class HttpServer {
 // original's Content-Type. Takes ownership of `data` (may be null).
 void SendJson(evhttp_request* req, int code, const std::string& message,
               json_t* data, const char* allow = nullptr);
+// Turns Nagle off on the request's connection: for an answer whose last
+// or only segment is small and must not wait for the client's delayed ACK.
+void SetNoDelay(evhttp_request* req);
 // Sends `body` as it is (GET /metrics).
 void SendText(evhttp_request* req, int code, const char* content_type,
               const std::string& body);

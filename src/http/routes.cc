@@ -30,6 +30,7 @@ constexpr Route kApiRoutes[] = {
     {EVHTTP_REQ_POST, "/channels/{channel}/pause", PauseChannel},
     {EVHTTP_REQ_POST, "/channels/{channel}/resume", ResumeChannel},
     {EVHTTP_REQ_GET, "/tasks/{task_id}", GetTask},
+    {EVHTTP_REQ_GET, "/tasks/{task_id}/output", GetTaskOutput},
     {EVHTTP_REQ_DELETE, "/tasks/{task_id}", CancelTask},
     {EVHTTP_REQ_GET, "/dead-letters", ListDeadLetters},
     {EVHTTP_REQ_DELETE, "/dead-letters", ClearDeadLetters},

@@ -2,29 +2,22 @@
 
 #include <jansson.h>
 
-#include <event2/bufferevent.h>
-#include <event2/event.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
 #include "base/json_util.h"
 #include "http/api_common.h"
+#include "http/client_watch.h"
 #include "http/http_server.h"
 
 namespace coyotes {
 
 struct TaskWaits::Waiter {
-  TaskWaits* owner;
   evhttp_request* req;
   std::string id;
   Done done;
   std::unique_ptr<Event> timer;
-  // The client's socket, watched for its close: evhttp itself does not
-  // read from a connection while its request waits for our answer.
-  std::unique_ptr<Event> watch;
+  std::unique_ptr<ClientWatch> client;  // ends the wait when it leaves
   uint64_t serial;         // a reply finds its waiter by this, not by address
   bool finishing = false;  // its record is being read for the answer
   std::list<std::unique_ptr<Waiter>>::iterator self;
@@ -78,7 +71,6 @@ void TaskWaits::Wait(evhttp_request* req, const std::string& id, double seconds,
                    [this] { Recheck(); });
   waiters_.push_back(std::make_unique<Waiter>());
   Waiter* w = waiters_.back().get();
-  w->owner = this;
   w->req = req;
   w->id = id;
   w->serial = next_serial_++;
@@ -87,48 +79,16 @@ void TaskWaits::Wait(evhttp_request* req, const std::string& id, double seconds,
   w->timer = std::make_unique<Event>(base_, -1, 0,
                                      [this, w](short) { Check(w, true); });
   w->timer->ArmTimer(seconds);
-  if (evhttp_connection* evcon = evhttp_request_get_connection(req)) {
-    evhttp_connection_set_closecb(evcon, &TaskWaits::OnClose, w);
-    bufferevent* bev = evhttp_connection_get_bufferevent(evcon);
-    const int fd = bev ? static_cast<int>(bufferevent_getfd(bev)) : -1;
-    if (fd >= 0) {
-      // EV_CLOSED where the backend tells a peer's close apart (epoll);
-      // else any readability, told apart below with a peek.
-      const bool early =
-          event_base_get_features(base_->get()) & EV_FEATURE_EARLY_CLOSE;
-      w->watch = std::make_unique<Event>(
-          base_, fd, (early ? EV_CLOSED : EV_READ) | EV_PERSIST,
-          [this, w, fd](short) { Watch(w, fd); });
-      w->watch->Add();
-    }
-  }
+  w->client = std::make_unique<ClientWatch>(base_, req, [this, w] {
+    evhttp_request* gone = w->req;
+    Forget(w);
+    // Nobody reads it; answering frees the request (http_server.h).
+    SendJson(gone, 499, "the client went away", nullptr);
+  });
   // Registered first: an end from now on wakes it; then a look at the
   // record, for an end that came before. (While the subscription is still
   // being made, its confirmation looks at every record again.)
   Check(w, false);
-}
-
-void TaskWaits::Watch(Waiter* w, int fd) {
-  char c;
-  ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-    return;
-  if (n > 0) {
-    // The client sent more (a pipelined request) and is still there:
-    // stop watching; the wait ends at its deadline or its task's end.
-    w->watch->Del();
-    return;
-  }
-  OnClose(nullptr, w);  // end of file or an error: the client is gone
-}
-
-void TaskWaits::OnClose(evhttp_connection*, void* arg) noexcept {
-  auto* w = static_cast<Waiter*>(arg);
-  TaskWaits* self = w->owner;
-  evhttp_request* req = w->req;
-  self->Forget(w);
-  // Nobody reads it; answering frees the request (http_server.h).
-  SendJson(req, 499, "the client went away", nullptr);
 }
 
 void TaskWaits::OnEvent(const std::string& json) {
@@ -202,8 +162,6 @@ void TaskWaits::Finish(Waiter* w, Result<Fields> record) {
 }
 
 void TaskWaits::Forget(Waiter* w) {
-  if (evhttp_connection* evcon = evhttp_request_get_connection(w->req))
-    evhttp_connection_set_closecb(evcon, nullptr, nullptr);
   waiters_.erase(w->self);  // frees w and its timer
   if (waiters_.empty()) linger_.ArmTimer(kLingerS);
 }

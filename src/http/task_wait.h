@@ -71,8 +71,6 @@ class TaskWaits {
 
  private:
   struct Waiter;
-  static void OnClose(evhttp_connection* evcon, void* arg) noexcept;
-  void Watch(Waiter* w, int fd);
   // Reads the record; answers if it is final or `force`. A read that
   // Redis refuses is tried once more when the connection is up, unless
   // `retried`.

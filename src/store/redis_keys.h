@@ -51,6 +51,10 @@ class RedisKeys {
   }
   // Completion callbacks waiting to be delivered: task id -> due ms.
   std::string Callbacks() const { return p_ + "coyotes:callbacks"; }
+  // A running task's live output (a stream; output_append.lua).
+  std::string Output(std::string_view id) const {
+    return p_ + "coyotes:output:" + std::string(id);
+  }
   // Not a key: the publish/subscribe channel of task events.
   std::string Events() const { return p_ + "coyotes:events"; }
 

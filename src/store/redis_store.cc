@@ -162,6 +162,20 @@ Result<WorkerStore::StartAnswer> WorkerStore::Start(const std::string& item,
   return Internal("start: " + ReplyString(r.value().get()));
 }
 
+Result<std::string> WorkerStore::AppendOutput(const std::string& task_id,
+                                              bool first, int64_t ttl_ms,
+                                              const std::string& trim_before,
+                                              const std::string& out,
+                                              const std::string& err) {
+  auto r = client_.Eval(
+      kOutputAppendScript, {keys_.Output(task_id)},
+      {first ? "1" : "0", std::to_string(ttl_ms), trim_before, out, err});
+  if (!r.ok()) return r.status();
+  if (r.value()->type != REDIS_REPLY_STRING)
+    return Internal("output_append: " + ReplyString(r.value().get()));
+  return std::string(r.value()->str, r.value()->len);
+}
+
 Status WorkerStore::Finish(const std::string& item, const std::string& task_id,
                            const TaskOutcome& o, int64_t result_ttl_s,
                            int attempt, int64_t failed_max,

@@ -60,6 +60,14 @@ class WorkerStore {
   Result<StartAnswer> Start(const std::string& item, const std::string& task_id,
                             int attempt, pid_t pgid, uint64_t pstart,
                             int64_t ran_ms = 0);
+  // A batch of a running task's live output (output_append.lua): `first`
+  // on an attempt's first batch, `trim_before` the oldest entry id still
+  // needed ("": none to drop). Returns the new entry's id ("" for none).
+  Result<std::string> AppendOutput(const std::string& task_id, bool first,
+                                   int64_t ttl_ms,
+                                   const std::string& trim_before,
+                                   const std::string& out,
+                                   const std::string& err);
   // Records the outcome and releases the item; a failure also enters the
   // channel's failed set (failed_max, failed_ttl_s: see --failed-max).
   // With `next`, also moves the channel queue's next item, if any, to our

@@ -39,6 +39,8 @@ extern const Script kSchedulePutScript;
 extern const Script kScheduleFileScript;
 extern const Script kScheduleViewScript;
 extern const Script kMetricsScript;
+extern const Script kOutputAppendScript;
+extern const Script kOutputReadScript;
 
 // Every embedded script, so that a test can hold each to its file.
 std::span<const Script* const> AllScripts();

@@ -19,6 +19,13 @@ class OutputTail {
   // The last min(capacity, total written) bytes, in order.
   std::string Take() const;
   uint64_t total() const { return total_; }
+  bool empty() const { return buf_.empty(); }
+  // Forgets everything written so far.
+  void Clear() {
+    buf_.clear();
+    start_ = 0;
+    total_ = 0;
+  }
 
  private:
   size_t cap_;

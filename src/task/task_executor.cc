@@ -19,6 +19,7 @@
 #include "base/exit_status.h"
 #include "base/log.h"
 #include "base/unique_fd.h"
+#include "base/wall_clock.h"
 #include "task/command_path.h"
 #include "task/output_tail.h"
 #include "task/shell_words.h"
@@ -31,10 +32,6 @@ namespace coyotes {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 // stdin of every task: /dev/null, opened once per process.
 int DevNull() {
@@ -146,8 +143,10 @@ bool HitLimit(int sig, int64_t cpu_us, const ResourceLimits& l) {
   return sig == SIGKILL && l.cpu && cpu_us >= *l.cpu * 1000000;
 }
 
-// Reads what is there now; returns false at EOF or on a hard error.
-bool Drain(int fd, OutputTail* tail) {
+// Reads what is there now into `tail` and, as `stream`, the observer;
+// returns false at EOF or on a hard error.
+bool Drain(int fd, OutputTail* tail, ExecObserver* observer,
+           OutputStream stream) {
   char buf[65536];
   // Bounded per call so that a task that writes without pause cannot keep
   // the loop from its timers.
@@ -155,6 +154,7 @@ bool Drain(int fd, OutputTail* tail) {
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n > 0) {
       tail->Append(std::string_view(buf, n));
+      observer->OnOutput(stream, std::string_view(buf, n));
       continue;
     }
     if (n == 0) return false;
@@ -356,12 +356,12 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
       out_open = err_open = false;
       break;
     }
-    if (SecondsSince(last_tick) >= observer->tick_s()) {
+    if (observer->TickIn(SecondsSince(last_tick)) <= 0) {
       observer->OnTick();
       last_tick = Clock::now();
     }
 
-    double wait_s = observer->tick_s() - SecondsSince(last_tick);
+    double wait_s = observer->TickIn(SecondsSince(last_tick));
     for (double d : {timeout_at, kill_at, pipes_close_at})
       if (d >= 0) wait_s = std::min(wait_s, d - now);
     int wait_ms = std::max(0, static_cast<int>(std::ceil(wait_s * 1000)));
@@ -381,9 +381,9 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
       if (i >= extra_from) {
         observer->OnReadable(fd);
       } else if (fd == out_r.get()) {
-        out_open = Drain(fd, &out_tail);
+        out_open = Drain(fd, &out_tail, observer, OutputStream::kStdout);
       } else if (fd == err_r.get()) {
-        err_open = Drain(fd, &err_tail);
+        err_open = Drain(fd, &err_tail, observer, OutputStream::kStderr);
       } else if (fd == pidfd.get()) {
         pid_t r = wait4(pid, &status, WNOHANG, &usage);
         if (r == pid) {
@@ -393,8 +393,12 @@ TaskOutcome Run(const TaskSpec& spec, const std::vector<std::string>& extra_env,
           // nothing does, and both read EOF at once.
           out_w.reset();
           err_w.reset();
-          if (out_open) out_open = Drain(out_r.get(), &out_tail);
-          if (err_open) err_open = Drain(err_r.get(), &err_tail);
+          if (out_open)
+            out_open =
+                Drain(out_r.get(), &out_tail, observer, OutputStream::kStdout);
+          if (err_open)
+            err_open =
+                Drain(err_r.get(), &err_tail, observer, OutputStream::kStderr);
           kill_at = -1;
           pipes_close_at = SecondsSince(started) + limits.pipe_grace_s;
         }

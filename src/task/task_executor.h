@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "task/isolation.h"
@@ -34,6 +35,9 @@ struct ExecLimits {
   std::string program;
 };
 
+// Which of a task's output pipes a read came from.
+enum class OutputStream { kStdout, kStderr };
+
 // Why RunTask should stop a task early.
 enum class StopReason { kNone, kFastStop, kCancel };
 
@@ -47,11 +51,20 @@ class ExecObserver {
   // At least every tick_s() seconds while the task runs.
   virtual void OnTick() = 0;
   virtual double tick_s() const = 0;
+  // Seconds from now until OnTick is due, `since_tick` seconds after the
+  // last call (or the spawn); 0 or less: now. An observer whose ticks are
+  // due at times of its own (not a fixed interval) says so here.
+  virtual double TickIn(double since_tick) const {
+    return tick_s() - since_tick;
+  }
   virtual StopReason stop_requested() const = 0;
   // Once, right after the spawn succeeded; then once when that process
   // has been reaped (its pid may then name another process).
   virtual void OnSpawned(pid_t pid) = 0;
   virtual void OnReaped() {}
+  // Each read from the task's stdout or stderr, as it comes (the worker's
+  // live output); the outcome's tails keep their own copy.
+  virtual void OnOutput(OutputStream, std::string_view) {}
 };
 
 struct TaskOutcome {

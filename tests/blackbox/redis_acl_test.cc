@@ -109,9 +109,24 @@ TEST_F(RedisAcl, TheManPagesAclIsEnoughForEveryStep) {
   ASSERT_TRUE(WaitState("d2", "delayed"));
   EXPECT_EQ(HttpRequest(port, "GET", "/delay-tasks").status, 200);
   EXPECT_EQ(HttpRequest(port, "DELETE", "/delay-tasks/d2").status, 200);
-  // A running task cancelled.
-  PushRaw("{\"id\":\"s1\",\"task\":\"sleep 30\"}");
+  // A running task's live output, read and followed, then the task
+  // cancelled.
+  PushRaw("{\"id\":\"s1\",\"task\":\"echo live; sleep 30\"}");
   ASSERT_TRUE(WaitState("s1", "running")) << d->LogTail();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return HttpRequest(port, "GET", "/tasks/s1/output").body.find("live") !=
+               std::string::npos;
+      },
+      10));
+  {
+    HttpStream follow(port, "/tasks/s1/output?follow=1");
+    EXPECT_TRUE(follow.ReadUntil(
+        [](const HttpResponse& r) {
+          return r.body.find("live") != std::string::npos;
+        },
+        10));
+  }
   EXPECT_EQ(HttpRequest(port, "DELETE", "/tasks/s1").status, 202);
   ASSERT_TRUE(WaitState("s1", "cancelled")) << d->LogTail();
   // HTTP: a task, a channel created, listed and deleted, the status page.

@@ -105,6 +105,13 @@ class Socket {
     return "";
   }
 
+  // Hands the descriptor over: this object no longer closes it.
+  int Release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
   // Appends what arrives to `*data`. 1: got bytes, 0: EOF, -1: error or
   // timeout (message in `*error`).
   int Receive(std::string* data, double deadline, std::string* error) {
@@ -339,6 +346,53 @@ HttpResponse HttpRaw(int port, const std::string& raw_request,
                      double timeout_s) {
   const bool head = raw_request.compare(0, 5, "HEAD ") == 0;
   return Exchange(port, raw_request, head, timeout_s);
+}
+
+HttpStream::HttpStream(
+    int port, const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  const double deadline = NowSeconds() + 10;
+  Socket sock;
+  std::string request = "GET " + path +
+                        " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                        "\r\nConnection: close\r\n";
+  for (const auto& [name, value] : headers)
+    request += name + ": " + value + "\r\n";
+  request += "\r\n";
+  response_.error = sock.Connect(port, deadline);
+  if (response_.error.empty())
+    response_.error = sock.SendAll(request, deadline);
+  if (response_.error.empty()) fd_ = sock.Release();
+}
+
+HttpStream::~HttpStream() { Close(); }
+
+void HttpStream::Close() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+bool HttpStream::ReadUntil(const std::function<bool(const HttpResponse&)>& done,
+                           double timeout_s) {
+  const double deadline = NowSeconds() + timeout_s;
+  for (;;) {
+    if (!complete_ && !data_.empty()) {
+      HttpResponse parsed;
+      Parse p = ParseResponse(data_, eof_, false, &parsed);
+      complete_ = p == Parse::kComplete;
+      response_ = std::move(parsed);
+      if (p == Parse::kBad) return done(response_);
+    }
+    if (done(response_)) return true;
+    if (complete_ || eof_ || fd_ < 0 || NowSeconds() >= deadline) return false;
+    pollfd p = {fd_, POLLIN, 0};
+    if (poll(&p, 1, MillisLeft(deadline)) <= 0) continue;
+    char buf[16384];
+    const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+    if (n > 0) data_.append(buf, static_cast<size_t>(n));
+    if (n == 0) eof_ = true;
+    if (n < 0 && errno != EINTR && errno != EAGAIN) eof_ = true;
+  }
 }
 
 std::string UrlEncode(std::string_view text) {

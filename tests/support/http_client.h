@@ -3,6 +3,7 @@
 #ifndef COYOTES_TESTS_SUPPORT_HTTP_CLIENT_H_
 #define COYOTES_TESTS_SUPPORT_HTTP_CLIENT_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -36,6 +37,38 @@ HttpResponse HttpRequest(
 // method is HEAD, the response has no body.
 HttpResponse HttpRaw(int port, const std::string& raw_request,
                      double timeout_s = 10);
+
+// A GET whose answer is read as it comes (a streamed, chunked body): the
+// request is sent at construction; ReadUntil reads until a condition on
+// the response so far holds. Hanging up is closing the socket (Close or
+// the destructor).
+class HttpStream {
+ public:
+  HttpStream(
+      int port, const std::string& path,
+      const std::vector<std::pair<std::string, std::string>>& headers = {});
+  ~HttpStream();
+  HttpStream(const HttpStream&) = delete;
+  HttpStream& operator=(const HttpStream&) = delete;
+
+  // Reads until `done(response())` holds (true), or the response is
+  // complete, the server closes or `timeout_s` passes (false unless
+  // `done` holds then).
+  bool ReadUntil(const std::function<bool(const HttpResponse&)>& done,
+                 double timeout_s);
+  // The whole response has arrived.
+  bool complete() const { return complete_; }
+  // What arrived so far: status and headers once they are in; the body
+  // decoded as far as it came.
+  const HttpResponse& response() const { return response_; }
+  void Close();
+
+ private:
+  int fd_ = -1;
+  std::string data_;
+  bool complete_ = false, eof_ = false;
+  HttpResponse response_;
+};
 
 // Percent-encodes everything but the unreserved characters
 // A-Z a-z 0-9 - _ . ~ (a space becomes %20), for query strings and

@@ -48,6 +48,7 @@ const Dispatch kDispatch[] = {
      {{"channel", "reports"}}},
     {EVHTTP_REQ_GET, "/tasks/t-1", GetTask, {{"task_id", "t-1"}}},
     {EVHTTP_REQ_DELETE, "/tasks/t-1", CancelTask, {{"task_id", "t-1"}}},
+    {EVHTTP_REQ_GET, "/tasks/t-1/output", GetTaskOutput, {{"task_id", "t-1"}}},
     {EVHTTP_REQ_GET, "/dead-letters", ListDeadLetters, {}},
     {EVHTTP_REQ_DELETE, "/dead-letters", ClearDeadLetters, {}},
     {EVHTTP_REQ_GET, "/delay-tasks", ListDelayed, {}},
