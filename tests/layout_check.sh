@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The include graph of src/ runs one way: daemon -> http -> store -> task ->
 # base. A file may include its own folder and the folders below it, never
-# one above (HACKING.md, "Layout"). ctl (coyotesctl, a client of the HTTP
-# API) stands beside them: it may include base only, and nothing includes it. Also: every source lives in one of those
+# one above (HACKING.md, "Layout"). Also: every source lives in one of those
 # folders, and each part's unit or integration tests sit in a folder of the
-# same name.
+# same name. ctl (coyotesctl, a client of the HTTP API) stands beside the
+# others: it may include base only, and nothing includes it.
 set -eu
 src=$1
 rank() {
