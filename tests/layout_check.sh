@@ -3,13 +3,14 @@
 # base. A file may include its own folder and the folders below it, never
 # one above (HACKING.md, "Layout"). Also: every source lives in one of those
 # folders, and each part's unit or integration tests sit in a folder of the
-# same name.
+# same name. ctl (coyotesctl, a client of the HTTP API) stands beside the
+# others: it may include base only, and nothing includes it.
 set -eu
 src=$1
 rank() {
   case "$1" in
   base) echo 0 ;; task) echo 1 ;; store) echo 2 ;; http) echo 3 ;;
-  daemon) echo 4 ;; *) echo -1 ;;
+  daemon) echo 4 ;; ctl) echo 5 ;; *) echo -1 ;;
   esac
 }
 bad=0
@@ -29,6 +30,8 @@ for f in "$src"/src/*/*.h "$src"/src/*/*.cc; do
     checked=$((checked + 1))
     if [ "$to" -lt 0 ]; then
       echo "src/$rel includes \"$inc\": not a part folder"; bad=1
+    elif [ "$part" = ctl ] && [ "$to_part" != ctl ] && [ "$to_part" != base ]; then
+      echo "src/$rel (ctl) includes \"$inc\" ($to_part): ctl may include base only"; bad=1
     elif [ "$to" -gt "$from" ]; then
       echo "src/$rel ($part) includes \"$inc\" ($to_part): upward"; bad=1
     fi

@@ -23,4 +23,29 @@ for f in $flags; do
     echo "flag --$dashed is not in --help"; missing=1
   fi
 done
+
+# coyotesctl(1) likewise: it renders without a warning, and has a section
+# for every command and mentions every option of coyotesctl --help and of
+# each "coyotesctl help COMMAND".
+ctl_man=$src/man/coyotesctl.1
+out=$(groff -man -ww -z "$ctl_man" 2>&1)
+if [ -n "$out" ]; then echo "coyotesctl.1 groff warnings:"; echo "$out"; exit 1; fi
+ctl=$build/src/coyotesctl
+ctl_help=$("$ctl" --help)
+commands=$(sed -n '/^Commands:/,/^$/s/^  \([a-z-]*\).*/\1/p' <<<"$ctl_help" | sort -u)
+if [ -z "$commands" ]; then echo "no command found in coyotesctl --help"; exit 1; fi
+options=$(for c in $commands; do "$ctl" help "$c"; done | cat - <<<"$ctl_help" |
+          grep -oE -- '--[a-z][a-z-]*' | sort -u)
+for c in $commands; do
+  if ! grep -qE "^\.SS ($c|${c//-/\\\\-})( |$)" "$ctl_man"; then
+    echo "command $c is not in man/coyotesctl.1"; missing=1
+  fi
+done
+for o in $options; do
+  dashed=${o#--}
+  escaped=${dashed//-/\\\\-}
+  if ! grep -qE -- "(\\\\-\\\\-|--)($escaped|$dashed)" "$ctl_man"; then
+    echo "option $o of coyotesctl is not in man/coyotesctl.1"; missing=1
+  fi
+done
 exit $missing
