@@ -32,6 +32,7 @@
 #include "http/callback_sender.h"
 #include "http/http_api.h"
 #include "http/http_server.h"
+#include "http/stats_history.h"
 #include "http/task_wait.h"
 #include "store/async_redis.h"
 #include "store/redis_keys.h"
@@ -150,6 +151,8 @@ class Master : public DaemonView {
   // their subscription to the task events.
   std::unique_ptr<TaskWaits> waits_;
   std::unique_ptr<HttpApi> api_;
+  // With HTTP: the totals sampled for the dashboard's chart.
+  std::unique_ptr<StatsSampler> stats_sampler_;
   std::unique_ptr<HttpServer> http_;
   std::vector<std::unique_ptr<Event>> signals_;
   Event tick_, shutdown_timer_, kill_timer_, promote_timer_;

@@ -28,13 +28,15 @@ namespace coyotes {
 // hold it by reference: the master stops Redis, which calls every pending
 // callback, before it lets the HttpApi go.
 class TaskWaits;
+class StatsHistory;
 
 struct ApiContext {
   const Config& config;
   const RedisKeys& keys;
   AsyncRedis* redis;
   DaemonView* view;
-  TaskWaits* waits;  // ?wait=
+  TaskWaits* waits;                       // ?wait=
+  const StatsHistory* history = nullptr;  // GET /stats/history; may be null
 };
 
 // One request, built by HttpApi::Handle and gone when the handler returns:
