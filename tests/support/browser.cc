@@ -170,18 +170,23 @@ std::unique_ptr<Browser> Browser::Start(std::string* error,
 
 Browser::~Browser() {
   if (pid_ > 0) {
-    // Asked to close, the browser ends its own children; whatever is left
-    // of its process group after that is killed.
+    // Asked to close, the browser ends its own children. It is reaped only
+    // after its process group has been killed: while it is an unreaped
+    // zombie its pid, the group's id, cannot be reused, so the kill can
+    // only reach what it left behind.
     std::string ignored;
-    if (to_browser_ >= 0) {
+    if (to_browser_ >= 0)
       json_decref(Call("Browser.close", json_object(), false, &ignored, 5));
-    }
-    int status;
-    if (!internal::ReapBefore(pid_, NowSeconds() + 5, &status)) {
-      kill(-pid_, SIGKILL);
-      internal::ReapBlocking(pid_);
-    }
-    kill(-pid_, SIGKILL);  // stray renderers, if any; ESRCH when none
+    WaitFor(
+        [&] {
+          siginfo_t info = {};
+          return waitid(P_PID, static_cast<id_t>(pid_), &info,
+                        WEXITED | WNOHANG | WNOWAIT) != 0 ||
+                 info.si_pid == pid_;
+        },
+        5, 0.02);
+    kill(-pid_, SIGKILL);
+    internal::ReapBlocking(pid_);
   }
   if (to_browser_ >= 0) close(to_browser_);
   if (from_browser_ >= 0) close(from_browser_);
