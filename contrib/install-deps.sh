@@ -5,11 +5,13 @@
 # standard input (safe in CI).
 set -eu
 
+# chromium: the dashboard's test drives it headless (tests/blackbox/ui_test.cc).
 packages="build-essential autoconf automake libtool pkg-config
 libhiredis-dev libevent-dev libjansson-dev libgflags-dev libgoogle-glog-dev nettle-dev
 libunwind-dev
 libgtest-dev googletest redis-server redis-sentinel redis-tools groff-base curl wrk
-clang libclang-rt-14-dev procps lua5.1"
+clang libclang-rt-14-dev procps lua5.1
+chromium"
 
 missing=
 for p in $packages; do

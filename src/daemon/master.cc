@@ -155,6 +155,8 @@ Status Master::Start() {
                                                config_.redis_wait_s);
     api_ = std::make_unique<HttpApi>(config_, keys_, &redis_, this,
                                      waits_.get(), follows_.get());
+    stats_sampler_ = std::make_unique<StatsSampler>(&base_, &redis_, keys_);
+    api_->set_stats_history(&stats_sampler_->history());
     if (tokens_) {
       api_->SetTokens(std::move(*tokens_), config_.http_token_file);
       tokens_.reset();
@@ -200,6 +202,7 @@ Status Master::Start() {
   callbacks_ = std::make_unique<CallbackSender>(
       &base_, &redis_, keys_, config_, std::string("coyotes/") + kVersion);
   callbacks_->Start();
+  if (stats_sampler_) stats_sampler_->Start();
   scheduler_ = std::make_unique<Scheduler>(
       &base_, &redis_, keys_, config_,
       [this](const std::string& name) { return Channel(name); });
@@ -628,6 +631,7 @@ void Master::MaybeFinish() {
   if (follows_) follows_->EndAll();
   callbacks_->Stop();  // what is in flight is left to its lease
   scheduler_->Stop();
+  if (stats_sampler_) stats_sampler_->Stop();
   redis_.Stop();
   if (http_) {
     exit_timer_.ArmTimer(kAnswersFlushS);

@@ -33,6 +33,7 @@
 #include "http/http_api.h"
 #include "http/http_server.h"
 #include "http/output_follow.h"
+#include "http/stats_history.h"
 #include "http/task_wait.h"
 #include "store/async_redis.h"
 #include "store/redis_keys.h"
@@ -157,6 +158,8 @@ class Master : public DaemonView {
   std::unique_ptr<TaskWaits> waits_;
   std::unique_ptr<OutputFollows> follows_;  // GET /tasks/ID/output?follow=1
   std::unique_ptr<HttpApi> api_;
+  // With HTTP: the totals sampled for the dashboard's chart.
+  std::unique_ptr<StatsSampler> stats_sampler_;
   std::unique_ptr<HttpServer> http_;
   std::vector<std::unique_ptr<Event>> signals_;
   Event tick_, exit_timer_, shutdown_timer_, kill_timer_, promote_timer_;

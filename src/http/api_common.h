@@ -29,14 +29,16 @@ namespace coyotes {
 // callback, before it lets the HttpApi go.
 class TaskWaits;
 class OutputFollows;
+class StatsHistory;
 
 struct ApiContext {
   const Config& config;
   const RedisKeys& keys;
   AsyncRedis* redis;
   DaemonView* view;
-  TaskWaits* waits;        // ?wait=
-  OutputFollows* follows;  // GET /tasks/ID/output?follow=1
+  TaskWaits* waits;                       // ?wait=
+  OutputFollows* follows;                 // GET /tasks/ID/output?follow=1
+  const StatsHistory* history = nullptr;  // GET /stats/history; may be null
 };
 
 // One request, built by HttpApi::Handle and gone when the handler returns:

@@ -67,6 +67,19 @@ void PutSchedule(const ApiContext& api, const Request& r);
 void GetSchedule(const ApiContext& api, const Request& r);
 void DeleteSchedule(const ApiContext& api, const Request& r);
 
+// GET /channels/NAME/running (api_running.cc): the tasks running in a
+// channel, on every daemon, with their start times.
+void ListRunning(const ApiContext& api, const Request& r);
+
+// GET /stats/history (api_stats_history.cc): the master's samples of the
+// succeeded and failed totals, for the dashboard's chart.
+void GetStatsHistory(const ApiContext& api, const Request& r);
+
+// The dashboard (api_ui.cc): GET /ui redirects to /ui/, which is
+// index.html; GetUiAsset serves the file the last path segment names.
+void GetUi(const ApiContext& api, const Request& r);
+void GetUiAsset(const ApiContext& api, const Request& r);
+
 }  // namespace coyotes
 
 #endif  // COYOTES_HTTP_API_HANDLERS_H_

@@ -28,20 +28,20 @@ void HttpApi::Handle(evhttp_request* req) {
     SendJson(req, 400, segs.status().message(), nullptr);
     return;
   }
-  // GET /healthz is for load balancers and service managers, which hold
-  // no token; it tells only whether the daemon and Redis answer.
-  bool health = segs->size() == 1 && (*segs)[0] == "healthz";
-  evhttp_cmd_type method = evhttp_request_get_command(req);
-  if (tokens_ && !health && !Authorized(req, method)) return;
+  evhttp_cmd_type m = evhttp_request_get_command(req);
+  RouteMatch match = MatchRoute(ApiRoutes(), m, segs.value());
+  // The token is checked before any other answer, so that a client without
+  // one learns nothing, not even which paths exist; only the rows that hold
+  // no data (GET /healthz, the dashboard's files) go without it.
+  bool open = match.outcome == RouteMatch::kFound && !match.needs_token;
+  if (tokens_ && !open && !Authorized(req, m)) return;
   auto q = ParseUrlEncoded(query);
   if (!q.ok()) {
     SendJson(req, 400, "query string: " + q.status().message(), nullptr);
     return;
   }
-  evhttp_cmd_type m = method;
   VLOG(1) << MethodName(m) << " " << path;
 
-  RouteMatch match = MatchRoute(ApiRoutes(), m, segs.value());
   switch (match.outcome) {
     case RouteMatch::kNoEndpoint:
       SendJson(req, 404, "no such endpoint: " + path, nullptr);

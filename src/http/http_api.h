@@ -34,7 +34,13 @@ class HttpApi {
 
   void Handle(evhttp_request* req);
 
-  // --http-token-file: from now on every request but GET /healthz needs
+  // The samples GET /stats/history answers with; `history` outlives this.
+  void set_stats_history(const StatsHistory* history) {
+    api_.history = history;
+  }
+
+  // --http-token-file: from now on every request but those of the routes
+  // without needs_token (GET /healthz, the dashboard's files) needs
   // one of `tokens` (auth.h). `path` is where ReloadTokens reads again.
   void SetTokens(TokenTable tokens, std::string path);
   // SIGHUP: reads the token file again; on error keeps the tokens it has

@@ -19,7 +19,7 @@ namespace {
 // and only POST means the whole set (GET and DELETE take it as an id).
 constexpr Route kApiRoutes[] = {
     {EVHTTP_REQ_GET, "/", GetStatus, false},
-    {EVHTTP_REQ_GET, "/healthz", GetHealthz, false},
+    {EVHTTP_REQ_GET, "/healthz", GetHealthz, false, false},
     {EVHTTP_REQ_GET, "/metrics", GetMetrics, false},
     {EVHTTP_REQ_GET, "/channels", ListChannels},
     {EVHTTP_REQ_POST, "/channels", CreateChannel},
@@ -49,6 +49,14 @@ constexpr Route kApiRoutes[] = {
      RerunFailed},
     {EVHTTP_REQ_DELETE, "/channels/{channel}/failed-tasks/{failed_id}",
      ForgetFailed},
+    {EVHTTP_REQ_GET, "/channels/{channel}/running", ListRunning},
+    {EVHTTP_REQ_GET, "/stats/history", GetStatsHistory, false},
+    // The dashboard: "/ui" and "/ui/" are one path here (SplitPath), so
+    // GetUi tells them apart by the request's own path.
+    {EVHTTP_REQ_GET, "/ui", GetUi, false, false},
+    {EVHTTP_REQ_GET, "/ui/app.js", GetUiAsset, false, false},
+    {EVHTTP_REQ_GET, "/ui/style.css", GetUiAsset, false, false},
+    {EVHTTP_REQ_GET, "/ui/favicon.svg", GetUiAsset, false, false},
 };
 
 // What each path parameter must look like and the answer when it does not,
@@ -170,6 +178,7 @@ RouteMatch MatchRoute(std::span<const Route> table, evhttp_cmd_type method,
   m.outcome = RouteMatch::kFound;
   m.handler = chosen->handler;
   m.needs_redis = chosen->needs_redis;
+  m.needs_token = chosen->needs_token;
   m.params = std::move(chosen_params);
   return m;
 }

@@ -38,6 +38,10 @@ struct Route {
   // connection is being made, waits for it (--redis-wait). GET / and
   // /healthz answer at once, about a Redis that is down too.
   bool needs_redis = true;
+  // Whether --http-token-file applies. Only what holds no data goes
+  // without: GET /healthz (load balancers hold no token) and the
+  // dashboard's static files (the page asks for the token itself).
+  bool needs_token = true;
 };
 
 // Path parameters in path order.
@@ -53,6 +57,7 @@ struct RouteMatch {
   Outcome outcome = kNoEndpoint;
   Handler handler = nullptr;
   bool needs_redis = true;
+  bool needs_token = true;
   PathParams params;
   int status = 0;
   std::string message;

@@ -86,6 +86,16 @@ const Dispatch kDispatch[] = {
      ResumeChannel,
      {{"channel", "c:1"}}},
     {EVHTTP_REQ_GET, "/metrics", GetMetrics, {}},
+    {EVHTTP_REQ_GET,
+     "/channels/c:1/running",
+     ListRunning,
+     {{"channel", "c:1"}}},
+    {EVHTTP_REQ_GET, "/stats/history", GetStatsHistory, {}},
+    {EVHTTP_REQ_GET, "/ui", GetUi, {}},
+    {EVHTTP_REQ_GET, "/ui/", GetUi, {}},
+    {EVHTTP_REQ_GET, "/ui/app.js", GetUiAsset, {}},
+    {EVHTTP_REQ_GET, "/ui/style.css", GetUiAsset, {}},
+    {EVHTTP_REQ_GET, "/ui/favicon.svg", GetUiAsset, {}},
     {EVHTTP_REQ_GET, "/schedules", ListSchedules, {}},
     {EVHTTP_REQ_POST, "/schedules", PutSchedule, {}},
     {EVHTTP_REQ_GET,
@@ -141,6 +151,25 @@ TEST(RoutesTest, HeadIsGet) {
   EXPECT_EQ(m.allow, "POST");
 }
 
+// Only what holds no data goes without a token: GET /healthz and the
+// dashboard's files (whose page asks for a token for the rest).
+TEST(RoutesTest, OnlyHealthzAndTheDashboardFilesNeedNoToken) {
+  for (const Dispatch& d : kDispatch) {
+    RouteMatch m = Match(d.method, d.path);
+    std::string path = d.path;
+    bool open = path == "/healthz" || path.starts_with("/ui");
+    EXPECT_EQ(m.needs_token, !open) << MethodName(d.method) << " " << d.path;
+  }
+  EXPECT_FALSE(Match(EVHTTP_REQ_HEAD, "/ui/app.js").needs_token);
+  EXPECT_TRUE(Match(EVHTTP_REQ_GET, "/stats/history").needs_token);
+  // A path of the dashboard's folder that is not one of its files is no
+  // route at all, so it gets the token check like any unknown path.
+  EXPECT_EQ(Match(EVHTTP_REQ_GET, "/ui/secret").outcome,
+            RouteMatch::kNoEndpoint);
+  EXPECT_EQ(Match(EVHTTP_REQ_POST, "/ui/app.js").outcome,
+            RouteMatch::kMethodNotAllowed);
+}
+
 TEST(RoutesTest, UnknownPathIs404WhateverTheMethod) {
   for (const char* path :
        {"/no/such/thing", "/tasks", "/task/x", "/channels/c/nope",
@@ -172,6 +201,10 @@ TEST(RoutesTest, WrongMethodIs405WithTheAllowValue) {
       {"/channels/c/failed-tasks", "GET, HEAD"},
       {"/channels/c/failed-tasks/t", "GET, HEAD, POST, DELETE"},
       {"/channels/c/failed-tasks/retry-all", "GET, HEAD, POST, DELETE"},
+      {"/channels/c/running", "GET, HEAD"},
+      {"/stats/history", "GET, HEAD"},
+      {"/ui", "GET, HEAD"},
+      {"/ui/app.js", "GET, HEAD"},
   };
   for (const auto& a : kAllow) {
     for (evhttp_cmd_type m :
