@@ -33,7 +33,8 @@ void LiveOutput::Add(OutputStream stream, std::string_view data) {
 
 std::optional<double> LiveOutput::DueIn() const {
   if (!live_ || (out_.empty() && err_.empty())) return std::nullopt;
-  if (!sent_any_) return 0.0;
+  // Counted from the last try, sent or not: with Redis away, a batch is
+  // tried again 100 ms later, not at once and again.
   return std::max(0.0, kBatchS - SecondsSince(last_send_));
 }
 

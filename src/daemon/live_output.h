@@ -70,7 +70,7 @@ class LiveOutput {
   OutputTail out_, err_;  // written since the last batch
   bool live_ = false;
   bool sent_any_ = false;  // a batch of this attempt is in Redis
-  std::chrono::steady_clock::time_point last_send_;
+  std::chrono::steady_clock::time_point last_send_;  // the last try
   std::deque<Entry> kept_;  // the batches in Redis, oldest first
   size_t kept_out_ = 0, kept_err_ = 0;
   std::string trim_before_;
