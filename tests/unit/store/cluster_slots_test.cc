@@ -6,9 +6,11 @@
 #include <hiredis/read.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "store/redis_client.h"
+#include "store/redis_keys.h"
 
 namespace coyotes {
 namespace {
@@ -127,6 +129,38 @@ TEST(ClusterSlots, RoutingKeys) {
   EXPECT_FALSE(RoutingKey(V{"cluster", "slots"}).has_value());
   EXPECT_FALSE(RoutingKey(V{"PUBLISH", "coyotes:events", "x"}).has_value());
   EXPECT_FALSE(RoutingKey(V{"WAIT", "1", "100"}).has_value());
+}
+
+// Every key a channel's scripts touch shares one slot, whatever the
+// namespace; the router's keys share the producers' list's slot, and that
+// list keeps the name producers push to.
+TEST(ClusterSlots, ClusterKeySchemaKeepsEachStepInOneSlot) {
+  for (const std::string ns : {"", "ns", "a:b"}) {
+    ClusterKeys k(ns);
+    EXPECT_EQ(k.Prepare(), (ns.empty() ? "" : ns + ":") + "task:prepare:queue");
+    int prepare = KeySlot(k.Prepare());
+    EXPECT_EQ(KeySlot(k.RouterProc("host/router")), prepare) << ns;
+    EXPECT_EQ(KeySlot(k.RouterLeases()), prepare) << ns;
+    EXPECT_EQ(KeySlot(k.DeadLetters()), prepare) << ns;
+    for (const std::string chan : {"default", "mail", "x.y:z-1", "b"}) {
+      int slot = KeySlot(k.Queue(chan));
+      EXPECT_EQ(slot, KeySlot(chan));
+      for (const std::string& key :
+           {k.Running(chan), k.Failed(chan), k.Distinct(chan), k.Delayed(chan),
+            k.Leases(chan), k.Proc(chan, "h/default/0"), k.Stats(chan),
+            k.Settings(chan), k.Callbacks(chan), k.Task(chan, "01J0ABC"),
+            k.Output(chan, "01J0ABC")})
+        EXPECT_EQ(KeySlot(key), slot) << key;
+    }
+    EXPECT_EQ(KeySlot(k.ScheduleDue()), KeySlot(k.Schedules()));
+    EXPECT_EQ(KeySlot(k.ScheduleState("nightly")), KeySlot(k.Schedules()));
+  }
+  // Channels spread over the slots: 20 names, more than one node's share.
+  ClusterKeys k("");
+  std::set<int> thirds;
+  for (int i = 0; i < 20; ++i)
+    thirds.insert(KeySlot(k.Queue("chan" + std::to_string(i))) * 3 / 16384);
+  EXPECT_EQ(thirds.size(), 3u);
 }
 
 }  // namespace
