@@ -1,7 +1,10 @@
 #include "store/redis_client.h"
 
+#include <strings.h>
+
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "base/log.h"
 #include "store/sentinel.h"
@@ -79,6 +82,7 @@ std::vector<std::string> AuthCommand(const RedisTarget& t) {
 
 Result<RedisClient> RedisClient::Connect(const RedisTarget& target,
                                          double timeout_s) {
+  if (!target.cluster_seeds.empty()) return ConnectCluster(target, timeout_s);
   if (target.sentinels.empty()) return ConnectTo(target, timeout_s);
   auto master = AskSentinels(target);
   if (!master.ok()) return master.status();
@@ -148,11 +152,157 @@ Result<RedisClient> RedisClient::ConnectTo(const RedisTarget& t,
   return c;
 }
 
+Result<SlotMap> FetchSlotMap(const RedisTarget& target,
+                             const std::vector<HostPort>& nodes,
+                             double timeout_s) {
+  std::string errors;
+  for (const HostPort& node : nodes) {
+    RedisTarget t = target;
+    t.addr = node;
+    t.cluster_seeds.clear();
+    auto c = RedisClient::Connect(t, timeout_s);
+    Result<SlotMap> map = c.ok() ? Status() : c.status();
+    if (c.ok()) {
+      auto r = c.value().Command({"CLUSTER", "SLOTS"});
+      map = r.ok() ? SlotMap::FromReply(r.value().get(), node) : r.status();
+      if (map.ok() && !map.value().complete())
+        map = Unavailable("its slot map leaves slots without a master");
+    }
+    if (map.ok()) return map;
+    // A wrong password is not worth asking the other nodes about.
+    if (map.status().code() == StatusCode::kPermissionDenied) return map;
+    errors += (errors.empty() ? "" : "; ") + node.ToString() + ": " +
+              map.status().message();
+  }
+  return Unavailable("Redis Cluster: no seed node gave a slot map (" + errors +
+                     ")");
+}
+
+Result<RedisClient> RedisClient::ConnectCluster(const RedisTarget& target,
+                                                double timeout_s) {
+  if (target.db != 0)
+    return InvalidArgument("Redis Cluster has database 0 only");
+  auto map = FetchSlotMap(target, target.cluster_seeds, timeout_s);
+  if (!map.ok()) return map.status();
+  Status last;
+  for (const HostPort& node : map.value().nodes()) {
+    RedisTarget t = target;
+    t.addr = node;
+    auto c = ConnectTo(t, timeout_s);
+    if (!c.ok()) {
+      last = c.status();
+      if (last.code() == StatusCode::kPermissionDenied) return last;
+      continue;
+    }
+    c.value().target_ = target;
+    c.value().timeout_s_ = timeout_s;
+    c.value().slots_ = std::make_unique<SlotMap>(std::move(map.value()));
+    return c;
+  }
+  return last;
+}
+
 void RedisClient::SetTimeout(double seconds) {
+  timeout_s_ = seconds;
   if (ctx_) redisSetTimeout(ctx_.get(), ToTimeval(seconds));
 }
 
+Status RedisClient::MoveTo(const HostPort& node) {
+  RedisTarget t = target_;
+  t.addr = node;
+  auto c = ConnectTo(t, timeout_s_);
+  if (!c.ok()) {
+    // Broken now: the caller's next Connect asks the seeds for a new map,
+    // which names the replica that replaces a dead master.
+    ctx_.reset();
+    return c.status();
+  }
+  ctx_ = std::move(c.value().ctx_);
+  addr_ = node;
+  return Status::Ok();
+}
+
+Result<RedisReply> RedisClient::SendAsking(const HostPort& node,
+                                           const std::vector<std::string>& argv,
+                                           const char* script_text) {
+  RedisTarget t = target_;
+  t.addr = node;
+  auto c = ConnectTo(t, timeout_s_);
+  if (!c.ok()) return c.status();
+  std::vector<std::string> cmd = argv;
+  // The importing node may not have the script: send its text.
+  if (script_text != nullptr && strcasecmp(cmd[0].c_str(), "EVALSHA") == 0) {
+    cmd[0] = "EVAL";
+    cmd[1] = script_text;
+  }
+  auto asking = c.value().Command({"ASKING"});
+  if (!asking.ok()) return asking.status();
+  auto r = c.value().Send(cmd);
+  if (!r.ok()) return r.status();
+  if (r.value()->type == REDIS_REPLY_ERROR) {
+    std::string_view msg(r.value()->str, r.value()->len);
+    // TRYAGAIN here: the keys are split between the two nodes for now.
+    if (msg.starts_with("TRYAGAIN"))
+      return Unavailable("Redis: " + std::string(msg));
+    return c.value().ReplyError(r.value().get());
+  }
+  return r;
+}
+
 Result<RedisReply> RedisClient::Command(const std::vector<std::string>& argv) {
+  return Routed(argv, nullptr);
+}
+
+Result<RedisReply> RedisClient::Routed(const std::vector<std::string>& argv,
+                                       const char* script_text) {
+  if (broken()) return ContextError("Redis");
+  if (!slots_) {
+    auto r = Send(argv);
+    if (r.ok() && r.value()->type == REDIS_REPLY_ERROR)
+      return ReplyError(r.value().get());
+    return r;
+  }
+  std::optional<int> slot;
+  if (auto key = RoutingKey(argv)) slot = KeySlot(*key);
+  constexpr int kMaxRedirects = 5;
+  constexpr int kMaxTryAgain = 40;  // 50 ms apart: 2 s
+  int redirects = 0, tries = 0;
+  for (;;) {
+    if (slot) {
+      const HostPort* master = slots_->MasterOf(*slot);
+      if (master == nullptr)
+        return Unavailable("Redis Cluster: no master serves slot " +
+                           std::to_string(*slot));
+      if (master->ToString() != addr_.ToString()) {
+        if (Status s = MoveTo(*master); !s.ok()) return s;
+      }
+    }
+    auto r = Send(argv);
+    if (!r.ok() || r.value()->type != REDIS_REPLY_ERROR) return r;
+    std::string_view msg(r.value()->str, r.value()->len);
+    auto redirect = ParseRedirect(msg);
+    if (redirect && redirect->kind == Redirect::kAsk)
+      return SendAsking(redirect->to, argv, script_text);
+    if (redirect && ++redirects <= kMaxRedirects) {
+      slots_->Move(redirect->slot, redirect->to);
+      slot = redirect->slot;
+      continue;
+    }
+    if (msg.starts_with("TRYAGAIN") && ++tries <= kMaxTryAgain) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    if (msg.starts_with("CLUSTERDOWN") || redirect) {
+      // The map is wrong or the cluster is failing over: start afresh.
+      LOGR(WARNING) << "Redis Cluster at " << addr_.ToString() << ": " << msg;
+      ctx_.reset();
+      return Unavailable("Redis: " + std::string(msg));
+    }
+    return ReplyError(r.value().get());
+  }
+}
+
+Result<RedisReply> RedisClient::Send(const std::vector<std::string>& argv) {
   if (broken()) return ContextError("Redis");
   std::vector<const char*> ptrs;
   std::vector<size_t> lens;
@@ -163,7 +313,6 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& argv) {
   RedisReply r(static_cast<redisReply*>(
       redisCommandArgv(ctx_.get(), ptrs.size(), ptrs.data(), lens.data())));
   if (!r) return ContextError(argv[0].c_str());
-  if (r->type == REDIS_REPLY_ERROR) return ReplyError(r.get());
   return r;
 }
 
@@ -214,6 +363,19 @@ Status RedisClient::WaitReplicas() {
 Result<std::vector<RedisReply>> RedisClient::Pipeline(
     const std::vector<std::vector<std::string>>& cmds) {
   if (broken()) return ContextError("Redis");
+  // In a cluster, to the node of the first command's key: the caller keeps
+  // a pipeline's keys in one slot.
+  std::optional<int> slot;
+  if (slots_ && !cmds.empty())
+    if (auto key = RoutingKey(cmds[0])) slot = KeySlot(*key);
+  if (slot) {
+    const HostPort* master = slots_->MasterOf(*slot);
+    if (master == nullptr)
+      return Unavailable("Redis Cluster: no master serves slot " +
+                         std::to_string(*slot));
+    if (master->ToString() != addr_.ToString())
+      if (Status s = MoveTo(*master); !s.ok()) return s;
+  }
   for (const auto& argv : cmds) {
     std::vector<const char*> ptrs;
     std::vector<size_t> lens;
@@ -233,6 +395,11 @@ Result<std::vector<RedisReply>> RedisClient::Pipeline(
       return ContextError("pipeline");
     RedisReply r(static_cast<redisReply*>(raw));
     if (r->type == REDIS_REPLY_ERROR && first_error.ok()) {
+      auto redirect = slots_ ? ParseRedirect(std::string_view(r->str, r->len))
+                             : std::nullopt;
+      // Not sent again: part of the pipeline may have run.
+      if (redirect && redirect->kind == Redirect::kMoved)
+        slots_->Move(redirect->slot, redirect->to);
       first_error = ReplyError(r.get());
       if (broken()) return first_error;  // closed: the rest never arrive
     }
@@ -259,7 +426,7 @@ Result<RedisReply> RedisClient::Eval(const Script& script,
                                      std::to_string(keys.size())};
     argv.insert(argv.end(), keys.begin(), keys.end());
     argv.insert(argv.end(), args.begin(), args.end());
-    auto r = Command(argv);
+    auto r = Routed(argv, script.text);
     if (r.ok() || r.status().message().find("NOSCRIPT") == std::string::npos)
       return r;
     // Redis restarted and lost its script cache: load again.

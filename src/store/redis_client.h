@@ -4,6 +4,16 @@
 // argv vectors, so task data is never interpolated into a format string.
 // Lua scripts are loaded once per connection and called by SHA; a NOSCRIPT
 // answer (Redis restarted) reloads them.
+//
+// With cluster seeds the client follows the cluster: each command goes to
+// the master of its key's slot (store/cluster_slots.h says which key), over
+// the one connection, which moves to that node when it is another. A MOVED
+// answer moves it and sends again; an ASK answer sends ASKING and the
+// command once over a connection to the node named; TRYAGAIN (keys split
+// by a migration) waits 50 ms and sends again, for 2 s at most. A lost
+// connection is the caller's to notice (broken()), as without a cluster:
+// the next Connect asks the seeds again. A worker touches the keys of one
+// channel, which share a slot, so it keeps one connection.
 #ifndef COYOTES_STORE_REDIS_CLIENT_H_
 #define COYOTES_STORE_REDIS_CLIENT_H_
 
@@ -16,6 +26,7 @@
 
 #include "base/config.h"
 #include "base/status.h"
+#include "store/cluster_slots.h"
 
 namespace coyotes {
 
@@ -33,6 +44,9 @@ struct RedisTarget {
   std::vector<HostPort> sentinels;
   std::string master_name;
   std::string sentinel_password;
+  // --redis-cluster: the seed nodes; the servers used are the masters that
+  // CLUSTER SLOTS names.
+  std::vector<HostPort> cluster_seeds;
 };
 
 // The target --redis-host (or --redis-sentinel), --redis-user,
@@ -101,6 +115,20 @@ class RedisClient {
   // Connects to target.addr, ignoring the sentinels.
   static Result<RedisClient> ConnectTo(const RedisTarget& target,
                                        double timeout_s);
+  static Result<RedisClient> ConnectCluster(const RedisTarget& target,
+                                            double timeout_s);
+  // One command on this connection: the reply, error replies included.
+  Result<RedisReply> Send(const std::vector<std::string>& argv);
+  // Command() with the text of the script an EVALSHA runs, for the node an
+  // ASK sends it to, which may not have it cached.
+  Result<RedisReply> Routed(const std::vector<std::string>& argv,
+                            const char* script_text);
+  // Moves the connection to `node` (a cluster master), keeping the map.
+  Status MoveTo(const HostPort& node);
+  // ASKING, then argv, over a connection of their own to `node`.
+  Result<RedisReply> SendAsking(const HostPort& node,
+                                const std::vector<std::string>& argv,
+                                const char* script_text);
   Status ContextError(const char* what) const;
   // An error reply; READONLY (the server became a replica) and UNBLOCKED
   // (a blocking read ended by that) close the connection, so that the next
@@ -111,12 +139,19 @@ class RedisClient {
   std::vector<std::pair<const char*, std::string>> shas_;  // script -> sha
   RedisTarget target_;
   HostPort addr_;
+  double timeout_s_ = 2;
+  std::unique_ptr<SlotMap> slots_;  // with cluster seeds only
   int wait_replicas_ = 0;
   int wait_timeout_ms_ = 100;
   std::string stats_key_;
   std::chrono::steady_clock::time_point last_short_log_;
   long long short_since_log_ = 0;
 };
+
+// Asks `nodes` in turn for CLUSTER SLOTS; the first complete map wins.
+Result<SlotMap> FetchSlotMap(const RedisTarget& target,
+                             const std::vector<HostPort>& nodes,
+                             double timeout_s);
 
 // Formats a reply for logs and errors.
 std::string ReplyString(const redisReply* r);
