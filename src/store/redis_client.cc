@@ -161,13 +161,13 @@ Result<SlotMap> FetchSlotMap(const RedisTarget& target,
     t.addr = node;
     t.cluster_seeds.clear();
     auto c = RedisClient::Connect(t, timeout_s);
-    Result<SlotMap> map = c.ok() ? Status() : c.status();
-    if (c.ok()) {
-      auto r = c.value().Command({"CLUSTER", "SLOTS"});
-      map = r.ok() ? SlotMap::FromReply(r.value().get(), node) : r.status();
-      if (map.ok() && !map.value().complete())
-        map = Unavailable("its slot map leaves slots without a master");
-    }
+    if (!c.ok() && c.status().code() == StatusCode::kPermissionDenied)
+      return c.status();
+    auto r = c.ok() ? c.value().Command({"CLUSTER", "SLOTS"})
+                    : Result<RedisReply>(c.status());
+    auto map = r.ok() ? SlotMap::FromReply(r.value().get(), node) : r.status();
+    if (map.ok() && !map.value().complete())
+      map = Unavailable("its slot map leaves slots without a master");
     if (map.ok()) return map;
     // A wrong password is not worth asking the other nodes about.
     if (map.status().code() == StatusCode::kPermissionDenied) return map;
@@ -288,7 +288,10 @@ Result<RedisReply> RedisClient::Routed(const std::vector<std::string>& argv,
       slot = redirect->slot;
       continue;
     }
-    if (msg.starts_with("TRYAGAIN") && ++tries <= kMaxTryAgain) {
+    if (msg.starts_with("TRYAGAIN")) {
+      // Keys split by a migration in progress: transient, never an answer.
+      if (++tries > kMaxTryAgain)
+        return Unavailable("Redis: " + std::string(msg));
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       continue;
     }
