@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -191,23 +192,50 @@ void SleepSeconds(double s) {
   std::this_thread::sleep_for(std::chrono::duration<double>(s));
 }
 
-// A port that was free a moment ago: bind 127.0.0.1:0 and read it back.
-int PickFreePort() {
+// Binds 127.0.0.1:`port` (0: any) and returns the socket, or -1. The
+// bound port is stored in `*bound` when not null.
+int BindLoopback(int port, int* bound) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
+  if (fd < 0) return -1;
   sockaddr_in addr;
   std::memset(&addr, 0, sizeof(addr));
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   socklen_t len = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return -1;
   }
-  close(fd);
-  return port;
+  if (bound != nullptr) *bound = ntohs(addr.sin_port);
+  return fd;
+}
+
+// A port that was free a moment ago: bind 127.0.0.1:0 and read it back.
+// With `cluster_bus`, one whose port + 10000 (Redis Cluster's bus port) was
+// free too.
+int PickFreePort(bool cluster_bus) {
+  constexpr int kBusOffset = 10000;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int port = 0;
+    const int fd = BindLoopback(0, &port);
+    if (fd < 0) return 0;
+    if (!cluster_bus) {
+      close(fd);
+      return port;
+    }
+    int bus_fd = -1;
+    if (port + kBusOffset <= 65535) {
+      bus_fd = BindLoopback(port + kBusOffset, nullptr);
+    }
+    close(fd);
+    if (bus_fd >= 0) {
+      close(bus_fd);
+      return port;
+    }
+  }
+  return 0;
 }
 
 std::string ReplyToString(const redisReply* reply) {
@@ -299,7 +327,7 @@ std::unique_ptr<RedisServer> RedisServer::Start(
   server->options_ = options;
   server->dir_ = internal::MakeTempDir();
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
-    server->port_ = PickFreePort();
+    server->port_ = PickFreePort(options.cluster_bus);
     if (server->port_ == 0) server->Die("cannot pick a free port");
     server->Spawn();
     switch (server->WaitUp(NowSeconds() + kStartTimeout)) {

@@ -32,6 +32,9 @@ struct RedisServerOptions {
   // sentinel rewrites it as it learns).
   bool sentinel = false;
   std::string sentinel_config;
+  // Choose a port P whose cluster bus port P + 10000 is free too (and at
+  // most 65535), for servers started with --cluster-enabled yes.
+  bool cluster_bus = false;
 };
 
 class RedisConn;

@@ -12,11 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -24,6 +27,7 @@
 
 #include "support/daemon.h"
 #include "support/http_client.h"
+#include "support/redis_cluster.h"
 #include "support/redis_server.h"
 #include "support/wait.h"
 
@@ -226,6 +230,202 @@ TEST(RedisServerTest, DestructorStopsReapsAndRemovesTheDirectory) {
   int status = 0;
   EXPECT_EQ(waitpid(pid, &status, WNOHANG), -1);  // not our child any more
   EXPECT_EQ(errno, ECHILD);
+}
+
+// ---------------------------------------------------------------------------
+// RedisCluster
+
+bool Contains(const std::vector<int>& items, int item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+std::string Role(RedisServer& node) {
+  const std::string info = node.Connect()->Cmd({"INFO", "replication"});
+  const size_t at = info.find("role:");
+  if (at == std::string::npos) return "";
+  return info.substr(at + 5, info.find('\r', at) - (at + 5));
+}
+
+// A GET that follows MOVED and ASK redirections, as a cluster client does.
+std::string ClusterGet(RedisCluster& cluster, int node,
+                       const std::string& key) {
+  bool asking = false;
+  for (int hop = 0; hop < 5; ++hop) {
+    auto conn = cluster.node(static_cast<size_t>(node)).Connect();
+    if (asking) conn->Cmd({"ASKING"});
+    const std::string reply = conn->Cmd({"GET", key});
+    const bool moved = reply.rfind("ERR:MOVED ", 0) == 0;
+    asking = reply.rfind("ERR:ASK ", 0) == 0;
+    if (!moved && !asking) return reply;
+    node = cluster.IndexOfPort(std::atoi(reply.c_str() + reply.rfind(':') + 1));
+    if (node < 0) return "bad redirection: " + reply;
+  }
+  return "too many redirections";
+}
+
+int MillisecondsSince(double start) {
+  return static_cast<int>((NowSeconds() - start) * 1000);
+}
+
+TEST(RedisClusterSelftest, StartsKillsFailsOverReshards) {
+  double start = NowSeconds();
+  auto cluster = RedisCluster::Start();
+  RecordProperty("start_ms", MillisecondsSince(start));
+  ASSERT_EQ(cluster->size(), 6u);
+  ASSERT_EQ(cluster->seeds().size(), 6u);
+  EXPECT_EQ(cluster->seeds()[1], cluster->node(1).addr());
+  for (size_t i = 0; i < cluster->size(); ++i) {
+    RedisServer& node = cluster->node(i);
+    EXPECT_TRUE(std::filesystem::exists(node.dir() + "/nodes.conf")) << i;
+    // The bus listens on port + 10000.
+    const std::string me =
+        node.addr() + "@" + std::to_string(node.port() + 10000);
+    EXPECT_NE(node.Connect()->Cmd({"CLUSTER", "NODES"}).find(me),
+              std::string::npos)
+        << i;
+    EXPECT_EQ(cluster->NodeId(static_cast<int>(i)).size(), 40u);
+    EXPECT_EQ(cluster->IndexOfPort(node.port()), static_cast<int>(i));
+  }
+  const std::vector<int> masters = cluster->Masters();
+  ASSERT_EQ(masters.size(), 3u);
+  for (int m : masters) {
+    EXPECT_EQ(Role(cluster->node(static_cast<size_t>(m))), "master");
+    const std::vector<int> replicas = cluster->ReplicasOf(m);
+    ASSERT_EQ(replicas.size(), 1u) << m;
+    EXPECT_EQ(Role(cluster->node(static_cast<size_t>(replicas[0]))), "slave");
+  }
+  EXPECT_EQ(cluster->Unsettled(), "");
+
+  // A key, written through the master of its slot; other masters redirect.
+  const int slot = cluster->KeySlot("foo");
+  EXPECT_EQ(slot, 12182);  // the slot the Redis Cluster spec gives "foo"
+  const int owner = cluster->MasterOfSlot(slot);
+  ASSERT_TRUE(Contains(masters, owner)) << owner;
+  auto conn = cluster->node(static_cast<size_t>(owner)).Connect();
+  EXPECT_EQ(conn->Cmd({"SET", "foo", "bar"}), "OK");
+  EXPECT_EQ(conn->Cmd({"WAIT", "1", "5000"}), "1");  // on the replica too
+  const int other = masters[0] != owner ? masters[0] : masters[1];
+  EXPECT_EQ(
+      cluster->node(static_cast<size_t>(other)).Connect()->Cmd({"GET", "foo"}),
+      "ERR:MOVED 12182 " + cluster->node(static_cast<size_t>(owner)).addr());
+  EXPECT_EQ(ClusterGet(*cluster, other, "foo"), "bar");
+
+  // 100 slots from the master of slot 0 to another master.
+  const std::vector<int> before = cluster->SlotOwners();
+  ASSERT_EQ(before.size(), static_cast<size_t>(RedisCluster::kSlots));
+  const int from = before[0];
+  const int to = from != owner ? owner : other;
+  ASSERT_TRUE(Contains(masters, from));
+  start = NowSeconds();
+  ASSERT_EQ(cluster->Reshard(from, to, 100), 0)
+      << cluster->last_reshard_output();
+  RecordProperty("reshard_ms", MillisecondsSince(start));
+  const std::vector<int> after = cluster->SlotOwners();
+  int moved = 0;
+  for (int s = 0; s < RedisCluster::kSlots; ++s) {
+    const size_t i = static_cast<size_t>(s);
+    if (after[i] == before[i]) continue;
+    ++moved;
+    EXPECT_EQ(before[i], from) << s;
+    EXPECT_EQ(after[i], to) << s;
+  }
+  EXPECT_EQ(moved, 100);
+  EXPECT_EQ(cluster->Unsettled(), "");
+  EXPECT_EQ(ClusterGet(*cluster, from, "foo"), "bar");
+
+  // Kill the master of "foo": its replica takes over, with the data.
+  const int foo_master = cluster->MasterOfSlot(slot);
+  const std::vector<int> foo_replicas = cluster->ReplicasOf(foo_master);
+  ASSERT_EQ(foo_replicas.size(), 1u);
+  start = NowSeconds();
+  const int promoted = cluster->KillMasterAndWaitFailover(foo_master);
+  RecordProperty("failover_ms", MillisecondsSince(start));
+  ASSERT_EQ(promoted, foo_replicas[0]);
+  EXPECT_FALSE(cluster->node(static_cast<size_t>(foo_master)).running());
+  EXPECT_EQ(Role(cluster->node(static_cast<size_t>(promoted))), "master");
+  EXPECT_EQ(cluster->MasterOfSlot(slot), promoted);
+  const std::vector<int> masters_now = cluster->Masters();
+  EXPECT_TRUE(Contains(masters_now, promoted));
+  EXPECT_FALSE(Contains(masters_now, foo_master));
+  EXPECT_TRUE(cluster->ReplicasOf(promoted).empty());
+  for (size_t i = 0; i < cluster->size(); ++i) {
+    if (!cluster->node(i).running()) continue;
+    EXPECT_NE(cluster->node(i)
+                  .Connect()
+                  ->Cmd({"CLUSTER", "INFO"})
+                  .find("cluster_state:ok"),
+              std::string::npos)
+        << i;
+  }
+  EXPECT_EQ(ClusterGet(*cluster, promoted, "foo"), "bar");
+
+  // The old master comes back (same port, same nodes.conf) as a replica.
+  start = NowSeconds();
+  cluster->node(static_cast<size_t>(foo_master)).Restart();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return cluster->ReplicasOf(promoted) == std::vector<int>{foo_master} &&
+               cluster->Unsettled().empty();
+      },
+      30, 0.05))
+      << cluster->Unsettled() << "\n"
+      << cluster->Describe();
+  RecordProperty("rejoin_ms", MillisecondsSince(start));
+  EXPECT_EQ(Role(cluster->node(static_cast<size_t>(foo_master))), "slave");
+}
+
+TEST(RedisClusterSelftest, AsyncReshardLetsTheTestWorkMeanwhile) {
+  auto cluster = RedisCluster::Start();
+  const std::vector<int> before = cluster->SlotOwners();
+  const int from = before[0];
+  const int to = before[RedisCluster::kSlots - 1];
+  ASSERT_NE(from, to);
+  // Keys in many slots, among them slots about to move.
+  std::map<int, std::unique_ptr<RedisConn>> conns;
+  for (int m : cluster->Masters()) {
+    conns[m] = cluster->node(static_cast<size_t>(m)).Connect();
+  }
+  constexpr int kKeys = 300;
+  for (int k = 0; k < kKeys; ++k) {
+    const std::string key = "key:" + std::to_string(k);
+    const int owner = before[static_cast<size_t>(cluster->KeySlot(key))];
+    ASSERT_EQ(conns[owner]->Cmd({"SET", key, std::to_string(k)}), "OK");
+  }
+
+  const double start = NowSeconds();
+  const pid_t pid = cluster->StartReshard(from, to, 500);
+  ASSERT_GT(pid, 0);
+  // Meanwhile every key stays readable, through redirections, pass after
+  // pass until the last slot has moved.
+  const long long moved_all =
+      std::count(before.begin(), before.end(), to) + 500;
+  int passes = 0;
+  bool moving = true;
+  while (moving && NowSeconds() - start < 60) {
+    ++passes;
+    for (int k = 0; k < kKeys; ++k) {
+      const std::string key = "key:" + std::to_string(k);
+      ASSERT_EQ(ClusterGet(*cluster, from, key), std::to_string(k)) << key;
+    }
+    const std::vector<int> owners = cluster->SlotOwners();
+    moving = std::count(owners.begin(), owners.end(), to) < moved_all;
+  }
+  RecordProperty("passes_during_reshard", passes);
+  ASSERT_EQ(cluster->WaitReshard(pid), 0) << cluster->last_reshard_output();
+  RecordProperty("reshard_ms", MillisecondsSince(start));
+  EXPECT_NE(cluster->last_reshard_output().find("Moving slot"),
+            std::string::npos);
+
+  const std::vector<int> after = cluster->SlotOwners();
+  EXPECT_EQ(std::count(after.begin(), after.end(), to), moved_all);
+  for (int k = 0; k < kKeys; ++k) {
+    const std::string key = "key:" + std::to_string(k);
+    const int owner = after[static_cast<size_t>(cluster->KeySlot(key))];
+    EXPECT_EQ(
+        cluster->node(static_cast<size_t>(owner)).Connect()->Cmd({"GET", key}),
+        std::to_string(k))
+        << key;
+  }
 }
 
 // ---------------------------------------------------------------------------
