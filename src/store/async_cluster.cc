@@ -275,6 +275,9 @@ void AsyncCluster::OnReply(const OpPtr& op, Node* node,
         // which have moved: it did not run; the migration soon ends.
         if (op->tries < kMaxTryAgain) {
           op->tries++;
+          // Sent by the map again: to the source of the migration, whose
+          // ASK is part of the wait, not a redirect loop.
+          op->redirects = 0;
           try_again_.Add(DeadlineIn(kTryAgainPause_s),
                          [this, op](bool) { Dispatch(op); });
           return;
