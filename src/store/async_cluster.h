@@ -36,8 +36,9 @@ namespace coyotes {
 // cannot go yet (no map, no master for its slot, its node's connection not
 // ready) waits up to kCommandWait_s for the map or the connection, then
 // gets kUnavailable. Stop() answers everything pending or waiting with
-// kUnavailable. Connections to nodes that leave the map are closed once
-// their replies are in (kUnavailable for any still missing after 5 s).
+// kUnavailable. Connections to nodes that are no master in a new map are
+// closed once their replies are in (kUnavailable for any still owed after
+// 5 s).
 //
 // Like AsyncRedis, it must not be destroyed from inside one of its own
 // callbacks: hiredis still holds its contexts there.
@@ -46,7 +47,8 @@ class AsyncCluster {
   using Callback = AsyncRedis::Callback;
   // How long a command waits for a map or a connection.
   static constexpr double kCommandWait_s = 5;
-  // Redirects (MOVED or ASK) followed per command; the next is passed on.
+  // Redirects (MOVED or ASK) followed in a row (counted afresh after each
+  // TRYAGAIN); the next one is passed on as the command's error.
   static constexpr int kMaxRedirects = 5;
   // TRYAGAIN answers retried per command, 50 ms apart.
   static constexpr int kMaxTryAgain = 20;
