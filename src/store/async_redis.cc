@@ -14,7 +14,19 @@ struct Pending {
   AsyncRedis::Callback cb;
 };
 
+// Before the server's text in the Status of an error reply; ServerErrorText
+// takes it off again.
+constexpr std::string_view kServerErrorPrefix = "Redis: ";
+
 }  // namespace
+
+std::optional<std::string_view> ServerErrorText(const Status& s) {
+  std::string_view m = s.message();
+  if (s.code() != StatusCode::kInternal || !m.starts_with(kServerErrorPrefix))
+    return std::nullopt;
+  m.remove_prefix(kServerErrorPrefix.size());
+  return m;
+}
 
 AsyncRedis::AsyncRedis(EventBase* base, RedisTarget target, std::string name)
     : base_(base),
@@ -263,6 +275,8 @@ void AsyncRedis::ScheduleReconnect() {
   failures_++;
   backoff_s_ = std::clamp(backoff_s_ * 2, 0.1, 5.0);
   reconnect_.ArmTimer(backoff_s_);
+  // Last: the hook may stop us.
+  if (on_down_) on_down_();
 }
 
 void AsyncRedis::OnConnect(const redisAsyncContext* c, int status) noexcept {
@@ -311,8 +325,8 @@ void AsyncRedis::OnReply(redisAsyncContext* c, void* reply,
     }
     p->cb(Unavailable("Redis: " + std::string(r->str, r->len)));
   } else if (r->type == REDIS_REPLY_ERROR) {
-    p->cb(
-        Status(StatusCode::kInternal, "Redis: " + std::string(r->str, r->len)));
+    p->cb(Status(StatusCode::kInternal, std::string(kServerErrorPrefix) +
+                                            std::string(r->str, r->len)));
   } else {
     p->cb(static_cast<const redisReply*>(r));
   }

@@ -15,7 +15,9 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/event_loop.h"
@@ -40,6 +42,10 @@ class AsyncRedis {
   bool connected() const { return ctx_ != nullptr && ready_; }
   // Called each time a connection is ready (after AUTH and SELECT).
   void set_on_ready(std::function<void()> f) { on_ready_ = std::move(f); }
+  // Called each time a connection attempt fails or a connection is lost,
+  // before the next try (not at Stop()): for a caller that must learn at
+  // once that the server went, e.g. to look for the one replacing it.
+  void set_on_down(std::function<void()> f) { on_down_ = std::move(f); }
   // Runs `then` once: at once when connected, else as soon as the
   // connection is ready, or after `timeout_s` (then still unconnected), or
   // at Stop(). For work that needs Redis and would rather wait a moment
@@ -100,6 +106,7 @@ class AsyncRedis {
   int failures_ = 0;
   Event reconnect_;
   std::function<void()> on_ready_;
+  std::function<void()> on_down_;
   // Runs the waiters whose time is up, and arms the timer for the next.
   void ExpireWaiters();
   // In deadline order: every wait is as long (--redis-wait).
@@ -122,6 +129,11 @@ class AsyncRedis {
   std::chrono::steady_clock::time_point last_short_log_;
   long long short_since_log_ = 0;
 };
+
+// The text of the error a server answered ("MOVED 3999 10.0.0.2:6381"), when
+// `s` is one a callback got for an error reply; nullopt for any other
+// failure (no connection, a lost one). Valid as long as `s`.
+std::optional<std::string_view> ServerErrorText(const Status& s);
 
 }  // namespace coyotes
 
